@@ -1,0 +1,13 @@
+import type { CommandModule } from "../src/interactions/types.js";
+import { search } from "./search.js";
+
+/** Every slash command, read by both the deploy script and the interaction router. */
+export const commands: readonly CommandModule[] = [search];
+
+export const commandsByName: ReadonlyMap<string, CommandModule> = new Map(
+  commands.map((c) => [c.definition.name, c]),
+);
+
+export function commandDefinitions() {
+  return commands.map((c) => c.definition);
+}

@@ -1,0 +1,128 @@
+import {
+  ApplicationCommandOptionType,
+  ApplicationCommandType,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from "discord-api-types/v10";
+import type { AppContext } from "../src/app/context.js";
+import { ephemeral } from "../src/discord/payload.js";
+import { UserError } from "../src/errors.js";
+import { requiredString, stringOption } from "../src/interactions/options.js";
+import type {
+  AutocompleteCall,
+  Choice,
+  CommandCall,
+  CommandModule,
+  ComponentCall,
+} from "../src/interactions/types.js";
+import { searchPage } from "../src/replies/search.js";
+import { searchCorpus } from "../src/search/search.js";
+import { getSearchSession, saveSearchSession, type SearchSession } from "../src/search/sessions.js";
+import { parseDateBound } from "../src/text/dates.js";
+
+export const MAX_QUERY_LENGTH = 200;
+
+export const definition = {
+  name: "search",
+  type: ApplicationCommandType.ChatInput,
+  description: "Search the newsletters, essays and podcast notes modeldex has read",
+  options: [
+    {
+      name: "query",
+      description: "What to look for, e.g. distillation attacks, Olmo 3 license, gpt 5.4 mini",
+      type: ApplicationCommandOptionType.String,
+      required: true,
+      max_length: MAX_QUERY_LENGTH,
+    },
+    {
+      name: "source",
+      description: "Only this publication",
+      type: ApplicationCommandOptionType.String,
+      autocomplete: true,
+    },
+    {
+      name: "from",
+      description: "Only documents dated on or after, e.g. 2025 or 2025-06 or 2025-06-14",
+      type: ApplicationCommandOptionType.String,
+      max_length: 10,
+    },
+    {
+      name: "to",
+      description: "Only documents dated on or before, e.g. 2026-02",
+      type: ApplicationCommandOptionType.String,
+      max_length: 10,
+    },
+  ],
+} as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+function sourcesOf(ctx: AppContext): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const doc of ctx.corpus.documents) counts.set(doc.source, (counts.get(doc.source) ?? 0) + 1);
+  return counts;
+}
+
+function readRequest(call: CommandCall, ctx: AppContext): Omit<SearchSession, "v"> {
+  const query = requiredString(call, "query");
+  if (query.length > MAX_QUERY_LENGTH) {
+    throw new UserError(
+      `That query is ${query.length} characters long; keep it under ${MAX_QUERY_LENGTH}.`,
+    );
+  }
+  const sourceInput = stringOption(call, "source")?.trim();
+  let source: string | undefined;
+  if (sourceInput) {
+    const sources = [...sourcesOf(ctx).keys()];
+    source = sources.find((s) => s.toLowerCase() === sourceInput.toLowerCase());
+    if (!source) {
+      throw new UserError(
+        `There is no source called "${sourceInput.slice(0, 60)}". Sources: ${sources.join(", ")}.`,
+      );
+    }
+  }
+  const fromInput = stringOption(call, "from");
+  const toInput = stringOption(call, "to");
+  const from = fromInput ? parseDateBound(fromInput, "from", "from") : undefined;
+  const to = toInput ? parseDateBound(toInput, "to", "to") : undefined;
+  if (from && to && from > to) throw new UserError("`from` is after `to`: swap them.");
+  return { query, source, from, to };
+}
+
+async function showPage(
+  session: Omit<SearchSession, "v">,
+  page: number,
+  id: string,
+  ctx: AppContext,
+) {
+  const result = await searchCorpus(ctx.searchIndex, ctx.corpus, session);
+  return searchPage({ result, page, sessionId: id, filters: session });
+}
+
+export const search: CommandModule = {
+  definition,
+  async execute(call, ctx) {
+    const request = readRequest(call, ctx);
+    const id = await saveSearchSession(ctx.store, request);
+    return showPage(request, 0, id, ctx);
+  },
+
+  async autocomplete(call: AutocompleteCall, ctx): Promise<Choice[]> {
+    const typed = call.focused.value.trim().toLowerCase();
+    return [...sourcesOf(ctx)]
+      .filter(([name]) => name.toLowerCase().includes(typed))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 25)
+      .map(([name, count]) => ({
+        name: `${name} (${count} documents)`.slice(0, 100),
+        value: name.slice(0, 100),
+      }));
+  },
+
+  async component(call: ComponentCall, ctx) {
+    const [, action, id, pageText] = call.customId.split(":");
+    const page = Number(pageText);
+    if (action !== "page" || !id || !Number.isInteger(page))
+      throw new UserError("That button is not recognised.");
+    const session = await getSearchSession(ctx.store, id);
+    if (!session) return ephemeral("This search has expired. Run `/search` again.");
+    return { ...(await showPage(session, page, id, ctx)), update: true };
+  },
+};

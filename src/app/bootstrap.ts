@@ -1,0 +1,49 @@
+import path from "node:path";
+import type { Logger } from "pino";
+import { loadCorpus } from "../corpus/load.js";
+import { openSearchIndex } from "../search/index.js";
+import type { KeyValueStore } from "../store/keyv.js";
+import type { AppContext } from "./context.js";
+
+export interface BootstrapOptions {
+  readonly dataDir: string;
+  readonly stateDir: string;
+  readonly store: KeyValueStore;
+  readonly logger: Logger;
+  readonly skipInvalid?: boolean;
+  readonly now?: () => Date;
+}
+
+export function corpusDir(dataDir: string): string {
+  return path.join(dataDir, "corpus");
+}
+
+/** Loads the corpus and opens (or builds) its search index: the knowledge every command reads. */
+export async function createAppContext(options: BootstrapOptions): Promise<AppContext> {
+  const corpus = await loadCorpus(corpusDir(options.dataDir), { skipInvalid: options.skipInvalid });
+  for (const problem of corpus.skipped) {
+    options.logger.warn(
+      { file: problem.file },
+      `skipped invalid corpus document: ${problem.message}`,
+    );
+  }
+  const searchIndex = await openSearchIndex(
+    corpus,
+    path.join(options.stateDir, "search-index.sqlite"),
+  );
+  options.logger.debug(
+    {
+      documents: corpus.documents.length,
+      passages: searchIndex.passageCount,
+      built: searchIndex.built,
+    },
+    "corpus loaded",
+  );
+  return {
+    corpus,
+    searchIndex,
+    store: options.store,
+    now: options.now ?? (() => new Date()),
+    logger: options.logger,
+  };
+}

@@ -1,0 +1,100 @@
+import { commandsByName } from "../../commands/index.js";
+import { corpusDir, createAppContext } from "../app/bootstrap.js";
+import { ConfigError, loadConfig } from "../config.js";
+import { CorpusError } from "../corpus/load.js";
+import { ingestDocument } from "../corpus/ingest.js";
+import { isUserError } from "../errors.js";
+import { answerSafely } from "../interactions/boundary.js";
+import { createLogger } from "../logger.js";
+import { memoryStore } from "../store/keyv.js";
+import { UsageError, parseCommandLine, usage } from "./parse.js";
+import { renderPayload } from "./render.js";
+
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** Exit codes: 0 for any reply (even "nothing found"), 1 when the bot itself cannot start, 2 for a malformed call. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const flags = new Set<string>(
+    argv.filter((a) => a === "--json" || a === "--skip-invalid" || a === "--help" || a === "-h"),
+  );
+  const words = argv.filter((a) => !flags.has(a));
+  if (flags.has("--help") || flags.has("-h") || words.length === 0 || words[0] === "help") {
+    (words.length === 0 && !flags.has("--help") && !flags.has("-h") ? io.stderr : io.stdout)(
+      usage(commandsByName),
+    );
+    return words.length === 0 && !flags.has("--help") && !flags.has("-h") ? 2 : 0;
+  }
+  try {
+    const config = loadConfig(io.env);
+    const logger = createLogger(io.env.LOG_LEVEL ? config.logLevel : "warn", { fd: 2 });
+    if (words[0] === "ingest") return await ingest(words.slice(1), corpusDir(config.dataDir), io);
+
+    const { module, call } = parseCommandLine(words, commandsByName);
+    const ctx = await createAppContext({
+      dataDir: config.dataDir,
+      stateDir: config.stateDir,
+      store: memoryStore(),
+      logger,
+      skipInvalid: flags.has("--skip-invalid"),
+    });
+    try {
+      const reply = await answerSafely(() => module.execute(call, ctx), logger, {
+        command: call.command,
+      });
+      io.stdout(
+        flags.has("--json") ? JSON.stringify(reply.payload, null, 2) : renderPayload(reply.payload),
+      );
+      return 0;
+    } finally {
+      await ctx.searchIndex.close();
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`${error.message}\n${usage(commandsByName)}`);
+      return 2;
+    }
+    if (error instanceof ConfigError || error instanceof CorpusError) {
+      io.stderr(error.message);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+async function ingest(args: readonly string[], dir: string, io: CliIo): Promise<number> {
+  const [file, ...rest] = args;
+  const known = new Set(["title", "date", "source", "author", "url", "id", "kind"]);
+  const options: Record<string, string> = {};
+  for (let i = 0; i < rest.length; i += 2) {
+    const key = rest[i]?.replace(/^--/, "");
+    const value = rest[i + 1];
+    if (!key || !known.has(key) || !rest[i]!.startsWith("--") || value === undefined) {
+      throw new UsageError(`ingest: cannot read "${rest[i]}"`);
+    }
+    options[key] = value;
+  }
+  if (!file || !options.title || !options.date)
+    throw new UsageError("ingest needs <file>, --title and --date");
+  try {
+    const meta = await ingestDocument(dir, {
+      file,
+      title: options.title,
+      date: options.date,
+      ...options,
+    });
+    io.stdout(
+      `Added "${meta.title}" as ${meta.id} (${meta.date}, ${meta.source}). The bot picks it up at its next start or on SIGHUP.`,
+    );
+    return 0;
+  } catch (error) {
+    if (isUserError(error)) {
+      io.stderr(error.message);
+      return 2;
+    }
+    throw error;
+  }
+}

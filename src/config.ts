@@ -1,0 +1,125 @@
+import fs from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+const LogLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
+const Snowflake = z.string().regex(/^\d{17,20}$/, "must be a Discord id (17-20 digits)");
+
+/** What each variable is for, and how to fix it: shown when it is missing or malformed. */
+const HELP: Record<string, string> = {
+  DISCORD_TOKEN:
+    "create an application at https://discord.com/developers/applications, open Bot, press Reset Token and put it in .env as DISCORD_TOKEN=... (`npm run cli` works without it)",
+  DISCORD_APPLICATION_ID:
+    "copy the Application ID from the General Information page of your application",
+  DISCORD_GUILD_ID:
+    "right-click your server with Developer Mode on and Copy Server ID, or leave it unset to deploy globally",
+  DISCORD_API_URL:
+    "for testing only: the base URL of a Discord-compatible API such as http://127.0.0.1:8080/api; leave unset",
+  LOG_LEVEL: "one of fatal, error, warn, info, debug, trace, silent",
+  STATE_DIR: "a writable folder for the bot's state (default .state)",
+  STORE_URL: "sqlite://path/to/file.sqlite (default sqlite://<STATE_DIR>/modeldex.sqlite)",
+  DATA_DIR: "the folder holding corpus/ and catalog/ (default data)",
+};
+
+const EnvSchema = z.object({
+  DISCORD_TOKEN: z
+    .string()
+    .trim()
+    .min(50, "is too short to be a bot token")
+    .regex(/^[\w-]+\.[\w-]+\.[\w-]+$/, "does not look like a bot token")
+    .optional(),
+  DISCORD_APPLICATION_ID: Snowflake.optional(),
+  DISCORD_GUILD_ID: Snowflake.optional(),
+  DISCORD_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LOG_LEVEL: LogLevel.default("info"),
+  STATE_DIR: z.string().min(1).default(".state"),
+  STORE_URL: z
+    .string()
+    .regex(/^sqlite:\/\/.+/, "must start with sqlite://")
+    .optional(),
+  DATA_DIR: z.string().min(1).default("data"),
+});
+
+export type Config = Readonly<{
+  discordToken: string | undefined;
+  applicationId: string | undefined;
+  guildId: string | undefined;
+  apiUrl: string | undefined;
+  logLevel: z.infer<typeof LogLevel>;
+  stateDir: string;
+  storePath: string;
+  dataDir: string;
+}>;
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/** Parses the environment once; empty strings count as unset so a blank line in .env is harmless. */
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  const cleaned = Object.fromEntries(
+    Object.keys(EnvSchema.shape).flatMap((key) => {
+      const value = env[key];
+      return value === undefined || value.trim() === "" ? [] : [[key, value]];
+    }),
+  );
+  const result = EnvSchema.safeParse(cleaned);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const name = String(issue.path[0] ?? "environment");
+    // The message names the variable, never its value: a token must not reach a log.
+    throw new ConfigError(`${name} ${issue.message}: ${HELP[name] ?? "see .env.example"}.`);
+  }
+  const e = result.data;
+  const stateDir = path.resolve(e.STATE_DIR);
+  return Object.freeze({
+    discordToken: e.DISCORD_TOKEN,
+    applicationId: e.DISCORD_APPLICATION_ID ?? applicationIdFromToken(e.DISCORD_TOKEN),
+    guildId: e.DISCORD_GUILD_ID,
+    apiUrl: e.DISCORD_API_URL?.replace(/\/+$/, ""),
+    logLevel: e.LOG_LEVEL,
+    stateDir,
+    storePath: e.STORE_URL
+      ? path.resolve(e.STORE_URL.slice("sqlite://".length))
+      : path.join(stateDir, "modeldex.sqlite"),
+    dataDir: path.resolve(e.DATA_DIR),
+  });
+}
+
+/** A bot token's first segment is its application's id in base64. */
+function applicationIdFromToken(token: string | undefined): string | undefined {
+  const head = token?.split(".")[0];
+  if (!head) return undefined;
+  const decoded = Buffer.from(head, "base64").toString("utf8");
+  return /^\d{17,20}$/.test(decoded) ? decoded : undefined;
+}
+
+/** Reads `.env` when present (real environment variables win), then parses. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, envFile = ".env"): Config {
+  if (fs.existsSync(envFile)) {
+    for (const [key, value] of Object.entries(parseEnvFile(fs.readFileSync(envFile, "utf8")))) {
+      if (env[key] === undefined) env[key] = value;
+    }
+  }
+  return parseConfig(env);
+}
+
+export function requireToken(config: Config): string {
+  if (!config.discordToken) {
+    throw new ConfigError(`DISCORD_TOKEN is not set: ${HELP.DISCORD_TOKEN}.`);
+  }
+  return config.discordToken;
+}
+
+function parseEnvFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!m || line.trimStart().startsWith("#")) continue;
+    let value = m[2]!;
+    const quoted = /^(['"])(.*)\1$/.exec(value);
+    value = quoted ? quoted[2]! : value.replace(/\s+#.*$/, "");
+    out[m[1]!] = value;
+  }
+  return out;
+}

@@ -1,0 +1,73 @@
+import {
+  ApplicationCommandOptionType,
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
+  type CommandInteractionOption,
+  type MessageComponentInteraction,
+} from "discord.js";
+import type {
+  AutocompleteCall,
+  Caller,
+  CommandCall,
+  ComponentCall,
+  OptionValue,
+} from "../interactions/types.js";
+
+function callerOf(i: {
+  user: { id: string };
+  guildId: string | null;
+  channelId: string | null;
+}): Caller {
+  return { userId: i.user.id, guildId: i.guildId, channelId: i.channelId };
+}
+
+/** Flattens subcommand groups and subcommands into a name and the leaf options' values. */
+function readOptions(data: readonly CommandInteractionOption[]) {
+  let subcommand: string | undefined;
+  let leaves = data;
+  for (;;) {
+    const nested = leaves[0];
+    if (
+      nested &&
+      (nested.type === ApplicationCommandOptionType.Subcommand ||
+        nested.type === ApplicationCommandOptionType.SubcommandGroup)
+    ) {
+      subcommand = subcommand ? `${subcommand} ${nested.name}` : nested.name;
+      leaves = nested.options ?? [];
+      continue;
+    }
+    break;
+  }
+  const options: Record<string, OptionValue> = {};
+  let focused: { name: string; value: string } | undefined;
+  for (const option of leaves) {
+    if (option.value === undefined || option.value === null) continue;
+    options[option.name] = option.value;
+    if (option.focused) focused = { name: option.name, value: String(option.value) };
+  }
+  return { subcommand, options, focused };
+}
+
+export function toCommandCall(interaction: ChatInputCommandInteraction): CommandCall {
+  const { subcommand, options } = readOptions(interaction.options.data);
+  return { ...callerOf(interaction), command: interaction.commandName, subcommand, options };
+}
+
+export function toAutocompleteCall(interaction: AutocompleteInteraction): AutocompleteCall {
+  const { subcommand, options, focused } = readOptions(interaction.options.data);
+  return {
+    ...callerOf(interaction),
+    command: interaction.commandName,
+    subcommand,
+    options,
+    focused: focused ?? { name: "", value: "" },
+  };
+}
+
+export function toComponentCall(interaction: MessageComponentInteraction): ComponentCall {
+  return {
+    ...callerOf(interaction),
+    customId: interaction.customId,
+    values: interaction.isAnySelectMenu() ? interaction.values : [],
+  };
+}

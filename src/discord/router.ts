@@ -1,0 +1,174 @@
+import {
+  MessageFlags,
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
+  type Interaction,
+  type InteractionEditReplyOptions,
+  type InteractionReplyOptions,
+  type MessageComponentInteraction,
+} from "discord.js";
+import type { Logger } from "pino";
+import type { AppContext } from "../app/context.js";
+import { answerSafely } from "../interactions/boundary.js";
+import type { Choice, CommandModule } from "../interactions/types.js";
+import { LIMITS } from "./limits.js";
+import type { MessagePayload, Reply } from "./payload.js";
+import { toAutocompleteCall, toCommandCall, toComponentCall } from "./convert.js";
+
+/** Work still running after this long is deferred, well inside Discord's 3 s. */
+export const DEFER_AFTER_MS = 1_500;
+/** Autocomplete cannot be deferred: answer something before Discord gives up. */
+export const AUTOCOMPLETE_BUDGET_MS = 2_000;
+
+export interface RouterDeps {
+  readonly registry: ReadonlyMap<string, CommandModule>;
+  readonly context: () => AppContext;
+  readonly logger: Logger;
+}
+
+const isEphemeral = (p: MessagePayload) => ((p.flags ?? 0) & MessageFlags.Ephemeral) !== 0;
+
+function replyOptions(p: MessagePayload): InteractionReplyOptions {
+  return {
+    content: p.content,
+    embeds: p.embeds ?? [],
+    components: p.components as InteractionReplyOptions["components"],
+    allowedMentions: { parse: [] },
+    flags: isEphemeral(p) ? MessageFlags.Ephemeral : undefined,
+  };
+}
+
+function editOptions(p: MessagePayload): InteractionEditReplyOptions {
+  return {
+    content: p.content ?? null,
+    embeds: p.embeds ?? [],
+    components: (p.components ?? []) as InteractionEditReplyOptions["components"],
+    allowedMentions: { parse: [] },
+  };
+}
+
+const sleep = (ms: number) =>
+  new Promise<"late">((resolve) => setTimeout(() => resolve("late"), ms).unref());
+
+/**
+ * Routes every interaction to the command that owns it: by command name, or by the first
+ * segment of a component's custom id. Each interaction is answered exactly once.
+ */
+export function createRouter({ registry, context, logger }: RouterDeps) {
+  const inFlight = new Set<Promise<unknown>>();
+
+  async function route(interaction: Interaction): Promise<void> {
+    if (interaction.isAutocomplete()) return autocomplete(interaction);
+    if (interaction.isChatInputCommand()) return command(interaction);
+    if (interaction.isMessageComponent()) return component(interaction);
+  }
+
+  function contextOf(interaction: Pick<Interaction, "id" | "guildId" | "channelId" | "user">) {
+    return {
+      interaction: interaction.id,
+      guild: interaction.guildId,
+      channel: interaction.channelId,
+      user: interaction.user.id,
+    };
+  }
+
+  async function autocomplete(interaction: AutocompleteInteraction): Promise<void> {
+    const module = registry.get(interaction.commandName);
+    let choices: Choice[] = [];
+    try {
+      if (module?.autocomplete) {
+        const work = module.autocomplete(toAutocompleteCall(interaction), context());
+        const answer = await Promise.race([work, sleep(AUTOCOMPLETE_BUDGET_MS)]);
+        if (answer === "late") logger.warn(contextOf(interaction), "autocomplete ran out of time");
+        else choices = answer;
+      }
+    } catch (error) {
+      logger.error(
+        { err: error, ...contextOf(interaction), command: interaction.commandName },
+        "autocomplete failed",
+      );
+    }
+    const safe = choices
+      .filter((c) => c.name.length >= 1 && c.value.length <= LIMITS.choiceValue)
+      .slice(0, LIMITS.autocompleteChoices)
+      .map((c) => ({ ...c, name: c.name.slice(0, LIMITS.choiceName) }));
+    await interaction.respond(safe).catch((error: unknown) => {
+      logger.warn({ err: error, ...contextOf(interaction) }, "could not answer autocomplete");
+    });
+  }
+
+  async function command(interaction: ChatInputCommandInteraction): Promise<void> {
+    const module = registry.get(interaction.commandName);
+    const log = { ...contextOf(interaction), command: interaction.commandName };
+    const work = answerSafely(
+      async () => {
+        if (!module) throw new Error(`no handler for /${interaction.commandName}`);
+        return module.execute(toCommandCall(interaction), context());
+      },
+      logger,
+      log,
+    );
+    await deliver(interaction, work, log, false);
+  }
+
+  async function component(interaction: MessageComponentInteraction): Promise<void> {
+    const owner = interaction.customId.split(":")[0] ?? "";
+    const module = registry.get(owner);
+    const log = { ...contextOf(interaction), customId: interaction.customId };
+    const work = answerSafely(
+      async () => {
+        if (!module?.component) throw new Error(`no handler for component ${interaction.customId}`);
+        return module.component(toComponentCall(interaction), context());
+      },
+      logger,
+      log,
+    );
+    await deliver(interaction, work, log, true);
+  }
+
+  /** Replies at once when the work is quick; otherwise defers, then edits or follows up. */
+  async function deliver(
+    interaction: ChatInputCommandInteraction | MessageComponentInteraction,
+    work: Promise<Reply>,
+    log: Record<string, unknown>,
+    isComponent: boolean,
+  ): Promise<void> {
+    try {
+      const early = await Promise.race([work, sleep(DEFER_AFTER_MS)]);
+      if (early !== "late") {
+        if (early.update && isComponent) {
+          await (interaction as MessageComponentInteraction).update(editOptions(early.payload));
+        } else {
+          await interaction.reply(replyOptions(early.payload));
+        }
+        return;
+      }
+      if (isComponent) await (interaction as MessageComponentInteraction).deferUpdate();
+      else await interaction.deferReply();
+      const late = await work;
+      if (isEphemeral(late.payload) || (isComponent && !late.update)) {
+        // A deferral's visibility is fixed; a private answer goes as a follow-up.
+        await interaction.followUp(replyOptions(late.payload));
+        if (!isComponent) await interaction.deleteReply().catch(() => undefined);
+      } else {
+        await interaction.editReply(editOptions(late.payload));
+      }
+    } catch (error) {
+      logger.error({ err: error, ...log }, "could not deliver a reply");
+    }
+  }
+
+  return {
+    handle(interaction: Interaction): void {
+      const task = route(interaction).catch((error: unknown) => {
+        logger.error({ err: error, ...contextOf(interaction) }, "interaction routing failed");
+      });
+      inFlight.add(task);
+      void task.finally(() => inFlight.delete(task));
+    },
+    /** Resolves once every interaction already received has been answered. */
+    async drain(): Promise<void> {
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}

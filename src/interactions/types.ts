@@ -1,0 +1,46 @@
+import type {
+  APIApplicationCommandOptionChoice,
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from "discord-api-types/v10";
+import type { AppContext } from "../app/context.js";
+import type { Reply } from "../discord/payload.js";
+
+export type OptionValue = string | number | boolean;
+
+/** Who is asking, where: the same for every kind of interaction, and for the CLI. */
+export interface Caller {
+  readonly userId: string;
+  readonly guildId: string | null;
+  readonly channelId: string | null;
+}
+
+export interface CommandCall extends Caller {
+  readonly command: string;
+  readonly subcommand?: string;
+  readonly options: Readonly<Record<string, OptionValue>>;
+}
+
+export interface AutocompleteCall extends CommandCall {
+  readonly focused: { readonly name: string; readonly value: string };
+}
+
+export interface ComponentCall extends Caller {
+  readonly customId: string;
+  /** Selected values of a select menu; empty for buttons. */
+  readonly values: readonly string[];
+}
+
+export type Choice = APIApplicationCommandOptionChoice<string>;
+
+/**
+ * A slash command: its definition (sent to Discord as is) beside its handlers. Custom ids of
+ * its components start with `<definition.name>:` and are routed back here.
+ */
+export interface CommandModule {
+  readonly definition: RESTPostAPIChatInputApplicationCommandsJSONBody;
+  /** Defer before running (work that may take longer than Discord's 3 s). */
+  readonly defer?: boolean;
+  execute(call: CommandCall, ctx: AppContext): Promise<Reply>;
+  autocomplete?(call: AutocompleteCall, ctx: AppContext): Promise<Choice[]>;
+  component?(call: ComponentCall, ctx: AppContext): Promise<Reply>;
+}

@@ -1,0 +1,95 @@
+import type { APIEmbed } from "discord-api-types/v10";
+import { buttonRows, reply, type Reply } from "../discord/payload.js";
+import type { SearchResult } from "../search/search.js";
+import { formatDate } from "../text/dates.js";
+import { escapeMarkdown } from "../text/markdown.js";
+import { truncate } from "../text/truncate.js";
+
+export const SEARCH_PAGE_SIZE = 5;
+const EMBED_COLOUR = 0x5865f2;
+
+export interface SearchPageInput {
+  readonly result: SearchResult;
+  /** 0-based. */
+  readonly page: number;
+  readonly sessionId: string;
+  readonly filters: { source?: string; from?: string; to?: string };
+  readonly ephemeral?: boolean;
+}
+
+function correctionLine(result: SearchResult): string {
+  if (result.corrections.length === 0) return "";
+  const fixed = result.corrections.map(
+    (c) => `~~${escapeMarkdown(c.from)}~~ → **${escapeMarkdown(c.to)}**`,
+  );
+  return `Spelling corrected: ${fixed.join(", ")}\n`;
+}
+
+function filterLine(filters: SearchPageInput["filters"]): string {
+  const parts = [
+    filters.source ? `source: ${filters.source}` : "",
+    filters.from ? `from ${filters.from}` : "",
+    filters.to ? `to ${filters.to}` : "",
+  ].filter(Boolean);
+  return parts.length ? ` · ${parts.join(" · ")}` : "";
+}
+
+/** One page of results: an embed with a field per passage, and Prev/Next buttons. */
+export function searchPage({
+  result,
+  page,
+  sessionId,
+  filters,
+  ephemeral,
+}: SearchPageInput): Reply {
+  const shownQuery = truncate(result.query.replace(/\s+/g, " "), 200);
+  if (result.hits.length === 0) {
+    const suggestion = result.corrections.length
+      ? ` Did you mean **${escapeMarkdown(result.terms.join(" "))}**?`
+      : "";
+    return reply({
+      ephemeral: true,
+      content: `Nothing in the corpus matches **${escapeMarkdown(shownQuery)}**${filterLine(filters)}.${suggestion} Try fewer or broader words.`,
+    });
+  }
+  const pages = Math.ceil(result.hits.length / SEARCH_PAGE_SIZE);
+  const current = Math.min(Math.max(page, 0), pages - 1);
+  const first = current * SEARCH_PAGE_SIZE;
+  const shown = result.hits.slice(first, first + SEARCH_PAGE_SIZE);
+  const embed: APIEmbed = {
+    title: `Search: ${shownQuery}`,
+    color: EMBED_COLOUR,
+    description: correctionLine(result) || undefined,
+    fields: shown.map((hit, i) => {
+      const doc = hit.document;
+      const link = doc.url ? `\n[Read on ${escapeMarkdown(doc.source)}](${doc.url})` : "";
+      return {
+        name: `${first + i + 1}. ${doc.title} — ${formatDate(doc.date, doc.datePrecision)}`,
+        value:
+          truncate(hit.snippet, 1024 - link.length - 40) +
+          `\n*${escapeMarkdown(doc.source)}*` +
+          link,
+      };
+    }),
+    footer: {
+      text: `Results ${first + 1}–${first + shown.length} of ${result.hits.length}${filterLine(filters)}`,
+    },
+  };
+  if (!embed.description) delete embed.description;
+  const components =
+    pages > 1
+      ? buttonRows([
+          {
+            customId: `search:page:${sessionId}:${current - 1}`,
+            label: "◀ Prev",
+            disabled: current === 0,
+          },
+          {
+            customId: `search:page:${sessionId}:${current + 1}`,
+            label: "Next ▶",
+            disabled: current >= pages - 1,
+          },
+        ])
+      : [];
+  return reply({ embeds: [embed], components, ephemeral });
+}

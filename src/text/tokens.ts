@@ -1,0 +1,73 @@
+/**
+ * Word handling shared by search, autocomplete and mention linking. Tokens follow SQLite's
+ * unicode61 tokenizer (letters and digits, lowercased, accents removed) so that what we correct
+ * and highlight is what the index sees.
+ */
+
+const TOKEN = /[\p{L}\p{N}]+/gu;
+
+export function foldAccents(text: string): string {
+  return text.normalize("NFKD").replace(/\p{M}+/gu, "");
+}
+
+export interface Token {
+  /** Lowercased, accent-free form. */
+  readonly norm: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Tokens with their offsets in the original text. */
+export function tokenSpans(text: string): Token[] {
+  const out: Token[] = [];
+  for (const m of text.matchAll(TOKEN)) {
+    out.push({ norm: foldAccents(m[0]).toLowerCase(), start: m.index, end: m.index + m[0].length });
+  }
+  return out;
+}
+
+export function tokenize(text: string): string[] {
+  return (foldAccents(text).toLowerCase().match(TOKEN) ?? []) as string[];
+}
+
+/** "GPT-5.4 mini", "gpt 5.4 Mini" and "gpt5.4mini" all become "gpt54mini": for comparing names. */
+export function compactKey(text: string): string {
+  return tokenize(text).join("");
+}
+
+/**
+ * A light stemmer for matching words to query terms when highlighting: plurals and common verb
+ * endings. The index itself uses Porter stemming; this only needs to agree on the frequent cases.
+ */
+export function lightStem(word: string): string {
+  if (word.length <= 3 || /\d/.test(word)) return word;
+  for (const [suffix, keep] of [
+    ["ations", 5],
+    ["ation", 5],
+    ["ies", 4],
+    ["ing", 5],
+    ["ers", 4],
+    ["er", 4],
+    ["ed", 4],
+    ["es", 4],
+    ["s", 4],
+    ["e", 5],
+  ] as const) {
+    if (word.endsWith(suffix) && !word.endsWith("ss") && word.length - suffix.length >= keep - 1) {
+      return word.slice(0, -suffix.length);
+    }
+  }
+  return word;
+}
+
+const STOPWORDS = new Set(
+  (
+    "a an and are as at be but by can do does for from has have how i if in into is it its me my " +
+    "of on or our so than that the their them then there these they this to was we were what when " +
+    "where which who why will with you your about any all"
+  ).split(" "),
+);
+
+export function isStopword(word: string): boolean {
+  return STOPWORDS.has(word);
+}

@@ -1,0 +1,26 @@
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { pino } from "pino";
+import { createAppContext } from "../src/app/bootstrap.js";
+import type { AppContext } from "../src/app/context.js";
+import { memoryStore } from "../src/store/keyv.js";
+
+export const FIXTURE_DATA = path.resolve(import.meta.dirname, "fixtures");
+export const SHIPPED_DATA = path.resolve(import.meta.dirname, "..", "data");
+export const silentLogger = pino({ level: "silent" });
+
+export async function tempDir(prefix = "modeldex-test-"): Promise<string> {
+  return fs.mkdtemp(path.join(os.tmpdir(), prefix));
+}
+
+/** A full application context over a data folder, with its own index file and a memory store. */
+export async function contextFor(dataDir: string): Promise<AppContext> {
+  return createAppContext({
+    dataDir,
+    stateDir: await tempDir(),
+    store: memoryStore(),
+    logger: silentLogger,
+    now: () => new Date("2026-11-24T12:00:00Z"),
+  });
+}

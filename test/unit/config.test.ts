@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig, requireToken } from "../../src/config.js";
+
+const TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789ABCD";
+
+describe("config", () => {
+  it("GIVEN no DISCORD_TOKEN THEN starting the bot names the variable, says how to get one and that the CLI works without it", () => {
+    const config = parseConfig({});
+    expect(() => requireToken(config)).toThrowError(ConfigError);
+    expect(() => requireToken(config)).toThrowError(/DISCORD_TOKEN.*developers.*npm run cli/s);
+  });
+
+  it("GIVEN a malformed token THEN the error names the variable but never prints the value", () => {
+    const bad = "not a token at all but long enough to pass the length check ok ok ok";
+    try {
+      parseConfig({ DISCORD_TOKEN: bad });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(/^DISCORD_TOKEN does not look like a bot token/);
+      expect((error as Error).message).not.toContain(bad);
+    }
+  });
+
+  it("GIVEN an unknown LOG_LEVEL THEN the error lists the accepted levels", () => {
+    expect(() => parseConfig({ LOG_LEVEL: "loud" })).toThrowError(
+      /LOG_LEVEL.*fatal, error, warn, info/,
+    );
+  });
+
+  it("GIVEN a malformed guild id THEN the error names DISCORD_GUILD_ID", () => {
+    expect(() => parseConfig({ DISCORD_GUILD_ID: "my-server" })).toThrowError(
+      /^DISCORD_GUILD_ID must be a Discord id/,
+    );
+  });
+
+  it("GIVEN a valid environment THEN the config is frozen and the application id is read from the token", () => {
+    const config = parseConfig({ DISCORD_TOKEN: TOKEN, LOG_LEVEL: "debug", DISCORD_GUILD_ID: "" });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(config.applicationId).toBe("1234567890123456789");
+    expect(config.logLevel).toBe("debug");
+    expect(config.guildId).toBeUndefined();
+    expect(config.storePath.endsWith("modeldex.sqlite")).toBe(true);
+  });
+});
