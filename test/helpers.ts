@@ -1,3 +1,4 @@
+import fsSync from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -10,8 +11,12 @@ export const FIXTURE_DATA = path.resolve(import.meta.dirname, "fixtures");
 export const SHIPPED_DATA = path.resolve(import.meta.dirname, "..", "data");
 export const silentLogger = pino({ level: "silent" });
 
-export async function tempDir(prefix = "modeldex-test-"): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), prefix));
+/** Under the run's folder (see global-setup.ts), so nothing is left behind. */
+const TEMP_ROOT =
+  process.env.MODELDEX_TEST_TMP ?? fsSync.mkdtempSync(path.join(os.tmpdir(), "modeldex-test-"));
+
+export async function tempDir(prefix = "t-"): Promise<string> {
+  return fs.mkdtemp(path.join(TEMP_ROOT, prefix));
 }
 
 /** A full application context over a data folder, with its own index file and a memory store. */

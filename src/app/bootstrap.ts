@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { Logger } from "pino";
+import { loadCatalogKnowledge } from "../catalog/knowledge.js";
 import { loadCorpus } from "../corpus/load.js";
 import { openSearchIndex } from "../search/index.js";
 import type { KeyValueStore } from "../store/keyv.js";
@@ -31,17 +32,26 @@ export async function createAppContext(options: BootstrapOptions): Promise<AppCo
     corpus,
     path.join(options.stateDir, "search-index.sqlite"),
   );
+  const catalog = await loadCatalogKnowledge(options.dataDir, corpus, searchIndex).catch(
+    async (error: unknown) => {
+      await searchIndex.close();
+      throw error;
+    },
+  );
   options.logger.debug(
     {
       documents: corpus.documents.length,
       passages: searchIndex.passageCount,
       built: searchIndex.built,
+      models: catalog.catalog.models.length,
+      labs: catalog.catalog.labs.length,
     },
     "corpus loaded",
   );
   return {
     corpus,
     searchIndex,
+    catalog,
     store: options.store,
     now: options.now ?? (() => new Date()),
     logger: options.logger,

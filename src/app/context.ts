@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { CatalogKnowledge } from "../catalog/knowledge.js";
 import type { Corpus } from "../corpus/load.js";
 import type { SearchIndex } from "../search/index.js";
 import type { KeyValueStore } from "../store/keyv.js";
@@ -7,6 +8,7 @@ import type { KeyValueStore } from "../store/keyv.js";
 export interface AppContext {
   readonly corpus: Corpus;
   readonly searchIndex: SearchIndex;
+  readonly catalog: CatalogKnowledge;
   readonly store: KeyValueStore;
   readonly now: () => Date;
   readonly logger: Logger;

@@ -34,6 +34,9 @@ export interface SearchIndex {
   readonly built: boolean;
   match(ftsQuery: string, filter: PassageFilter, limit: number): Promise<PassageRow[]>;
   passagesOf(docId: string): Promise<PassageRow[]>;
+  passage(docId: string, ordinal: number): Promise<PassageRow | undefined>;
+  /** Every passage, in document order: for linking the catalogue to the corpus at start-up. */
+  allPassages(): Promise<PassageRow[]>;
   close(): Promise<void>;
 }
 
@@ -164,6 +167,20 @@ class SqliteSearchIndex implements SearchIndex {
       `SELECT doc_id AS docId, ordinal, start, "end", text, date, 0 AS score
        FROM passages WHERE doc_id = ? ORDER BY ordinal`,
       [docId],
+    );
+  }
+
+  passage(docId: string, ordinal: number): Promise<PassageRow | undefined> {
+    return this.db.get<PassageRow>(
+      `SELECT doc_id AS docId, ordinal, start, "end", text, date, 0 AS score
+       FROM passages WHERE doc_id = ? AND ordinal = ?`,
+      [docId, ordinal],
+    );
+  }
+
+  allPassages(): Promise<PassageRow[]> {
+    return this.db.all<PassageRow>(
+      `SELECT doc_id AS docId, ordinal, start, "end", text, date, 0 AS score FROM passages ORDER BY rowid`,
     );
   }
 

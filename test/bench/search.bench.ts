@@ -67,7 +67,8 @@ async function buildSynthetic(target: string, scale: number): Promise<void> {
   const random = rng(7);
   for (const doc of corpus.documents) {
     const text = texts.get(doc.id)!;
-    await fs.writeFile(path.join(target, `${doc.id}.json`), JSON.stringify(doc));
+    const { file: _file, ...meta } = doc;
+    await fs.writeFile(path.join(target, `${doc.id}.json`), JSON.stringify(meta));
     await fs.writeFile(path.join(target, doc.file), text);
     for (let k = 1; k < scale; k++) {
       const id = `${doc.id}-x${k}`;

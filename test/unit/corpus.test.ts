@@ -16,6 +16,7 @@ describe("corpus loading", () => {
     const corpus = await loadCorpus(path.join(FIXTURE_DATA, "corpus"));
     expect(corpus.documents.map((d) => d.id)).toEqual([
       "release-notes",
+      "mentions-edge",
       "one-word",
       "words-apart",
       "exact-phrase",
@@ -41,7 +42,7 @@ describe("corpus loading", () => {
     await fs.writeFile(path.join(dir, "words-apart.json"), "{ not json");
     await expect(loadCorpus(dir)).rejects.toBeInstanceOf(CorpusError);
     const corpus = await loadCorpus(dir, { skipInvalid: true });
-    expect(corpus.documents).toHaveLength(6);
+    expect(corpus.documents).toHaveLength(7);
     expect(corpus.byId.has("words-apart")).toBe(false);
     expect(corpus.skipped).toEqual([
       { file: "words-apart.json", message: expect.stringMatching(/not valid JSON/) },

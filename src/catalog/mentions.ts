@@ -1,0 +1,127 @@
+import { tokenSpans, type Token } from "../text/tokens.js";
+import type { Catalog } from "./load.js";
+
+export interface PassageRef {
+  readonly docId: string;
+  readonly ordinal: number;
+  readonly date: string;
+  /** How many times the entry is named in this passage. */
+  readonly count: number;
+}
+
+export interface MentionStats {
+  readonly documents: number;
+  readonly first?: string;
+  readonly last?: string;
+  /** Most relevant first: most mentions, then newest. */
+  readonly passages: readonly PassageRef[];
+}
+
+interface TrieNode {
+  readonly next: Map<string, TrieNode>;
+  /** Entries whose name or alias ends here, and whether that form is one plain word. */
+  readonly ends: Array<{ id: string; plainWord: boolean }>;
+}
+
+const node = (): TrieNode => ({ next: new Map(), ends: [] });
+
+/** Names and aliases as token sequences, so "GPT-5.4 mini" and "gpt 5.4 mini" are one path. */
+export function buildMatcher(catalog: Pick<Catalog, "byId">): TrieNode {
+  const root = node();
+  for (const [id, { entry }] of catalog.byId) {
+    for (const form of [entry.name, ...entry.aliases]) {
+      const tokens = tokenSpans(form);
+      if (tokens.length === 0) continue;
+      let at = root;
+      for (const t of tokens) {
+        let child = at.next.get(t.norm);
+        if (!child) at.next.set(t.norm, (child = node()));
+        at = child;
+      }
+      if (!at.ends.some((e) => e.id === id))
+        at.ends.push({ id, plainWord: tokens.length === 1 && /^\p{L}+$/u.test(form.trim()) });
+    }
+  }
+  return root;
+}
+
+const ALNUM = /[\p{L}\p{N}]/u;
+
+/**
+ * A match must be a whole name: not glued by a hyphen to more of a word ("meta-learning",
+ * "o3-mini") nor followed by a version (".5"). A one-word name made of letters only must be
+ * capitalised in the text, as a proper noun is ("Meta", not "meta").
+ */
+function isWholeName(text: string, first: Token, last: Token, plainWord: boolean): boolean {
+  const before = text[first.start - 1];
+  const after = text[last.end];
+  if (before === "-" && ALNUM.test(text[first.start - 2] ?? "")) return false;
+  if ((after === "-" || after === ".") && ALNUM.test(text[last.end + 1] ?? "")) {
+    if (after === "-" || /\d/.test(text[last.end + 1]!)) return false;
+  }
+  if (plainWord) {
+    const initial = text[first.start]!;
+    if (initial === initial.toLowerCase()) return false;
+  }
+  return true;
+}
+
+/** Entry ids named in the text, with counts; the longest name wins where names overlap. */
+export function findMentions(text: string, matcher: TrieNode): Map<string, number> {
+  const tokens = tokenSpans(text);
+  const found = new Map<string, number>();
+  let i = 0;
+  while (i < tokens.length) {
+    let at: TrieNode | undefined = matcher;
+    let best: { length: number; ids: string[] } | undefined;
+    for (let j = i; j < tokens.length && at; j++) {
+      at = at.next.get(tokens[j]!.norm);
+      if (!at || at.ends.length === 0) continue;
+      const ids = at.ends
+        .filter((e) => isWholeName(text, tokens[i]!, tokens[j]!, e.plainWord))
+        .map((e) => e.id);
+      if (ids.length > 0) best = { length: j - i + 1, ids };
+    }
+    if (best) {
+      for (const id of best.ids) found.set(id, (found.get(id) ?? 0) + 1);
+      i += best.length;
+    } else {
+      i++;
+    }
+  }
+  return found;
+}
+
+/** Links every passage to the entries it names, and sums that up per entry. */
+export function indexMentions(
+  catalog: Pick<Catalog, "byId">,
+  passages: Iterable<{ docId: string; ordinal: number; date: string; text: string }>,
+): Map<string, MentionStats> {
+  const matcher = buildMatcher(catalog);
+  const refs = new Map<string, PassageRef[]>();
+  for (const p of passages) {
+    for (const [id, count] of findMentions(p.text, matcher)) {
+      const list = refs.get(id) ?? [];
+      list.push({ docId: p.docId, ordinal: p.ordinal, date: p.date, count });
+      refs.set(id, list);
+    }
+  }
+  const stats = new Map<string, MentionStats>();
+  for (const id of catalog.byId.keys()) {
+    const list = refs.get(id) ?? [];
+    const dates = list.map((r) => r.date).sort();
+    stats.set(id, {
+      documents: new Set(list.map((r) => r.docId)).size,
+      first: dates[0],
+      last: dates.at(-1),
+      passages: [...list].sort(
+        (a, b) =>
+          b.count - a.count ||
+          b.date.localeCompare(a.date) ||
+          a.docId.localeCompare(b.docId) ||
+          a.ordinal - b.ordinal,
+      ),
+    });
+  }
+  return stats;
+}
