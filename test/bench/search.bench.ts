@@ -142,5 +142,5 @@ if (SCALE > 1) {
   const t = performance.now();
   await buildSynthetic(synthetic, SCALE);
   console.log(`\n(synthetic ${SCALE}× corpus ready in ${fmt((performance.now() - t) / 1000)} s)`);
-  await measure(`${SCALE}x`, synthetic, 10);
+  await measure(`${SCALE}x`, synthetic, 3);
 }
