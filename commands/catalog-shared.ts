@@ -87,6 +87,9 @@ export function catalogCommand(
     async autocomplete(call, ctx) {
       return choicesFor(finder(ctx), call.focused.value, ctx);
     },
+    autocompleteFallback(ctx) {
+      return choicesFor(finder(ctx), "", ctx);
+    },
     component: catalogComponent,
   };
 }

@@ -42,4 +42,7 @@ export const compare: CommandModule = {
   async autocomplete(call, ctx) {
     return choicesFor(ctx.catalog.models, call.focused.value, ctx);
   },
+  autocompleteFallback(ctx) {
+    return choicesFor(ctx.catalog.models, "", ctx);
+  },
 };

@@ -60,6 +60,18 @@ function sourcesOf(ctx: AppContext): Map<string, number> {
   return counts;
 }
 
+function sourceChoices(ctx: AppContext, typed: string): Choice[] {
+  const wanted = typed.trim().toLowerCase();
+  return [...sourcesOf(ctx)]
+    .filter(([name]) => name.toLowerCase().includes(wanted))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 25)
+    .map(([name, count]) => ({
+      name: `${name} (${count} documents)`.slice(0, 100),
+      value: name.slice(0, 100),
+    }));
+}
+
 function readRequest(call: CommandCall, ctx: AppContext): Omit<SearchSession, "v"> {
   const query = requiredString(call, "query");
   if (query.length > MAX_QUERY_LENGTH) {
@@ -105,15 +117,11 @@ export const search: CommandModule = {
   },
 
   async autocomplete(call: AutocompleteCall, ctx): Promise<Choice[]> {
-    const typed = call.focused.value.trim().toLowerCase();
-    return [...sourcesOf(ctx)]
-      .filter(([name]) => name.toLowerCase().includes(typed))
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, 25)
-      .map(([name, count]) => ({
-        name: `${name} (${count} documents)`.slice(0, 100),
-        value: name.slice(0, 100),
-      }));
+    return sourceChoices(ctx, call.focused.value);
+  },
+
+  autocompleteFallback(ctx) {
+    return sourceChoices(ctx, "");
   },
 
   async component(call: ComponentCall, ctx) {

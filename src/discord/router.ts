@@ -74,19 +74,29 @@ export function createRouter({ registry, context, logger }: RouterDeps) {
 
   async function autocomplete(interaction: AutocompleteInteraction): Promise<void> {
     const module = registry.get(interaction.commandName);
+    const log = { ...contextOf(interaction), command: interaction.commandName };
+    const fallback = () => {
+      try {
+        return module?.autocompleteFallback?.(context()) ?? [];
+      } catch {
+        return [];
+      }
+    };
     let choices: Choice[] = [];
     try {
       if (module?.autocomplete) {
         const work = module.autocomplete(toAutocompleteCall(interaction), context());
         const answer = await Promise.race([work, sleep(AUTOCOMPLETE_BUDGET_MS)]);
-        if (answer === "late") logger.warn(contextOf(interaction), "autocomplete ran out of time");
-        else choices = answer;
+        if (answer === "late") {
+          logger.warn(log, "autocomplete ran out of time; offering the fallback list");
+          choices = fallback();
+        } else {
+          choices = answer;
+        }
       }
     } catch (error) {
-      logger.error(
-        { err: error, ...contextOf(interaction), command: interaction.commandName },
-        "autocomplete failed",
-      );
+      logger.error({ err: error, ...log }, "autocomplete failed; offering the fallback list");
+      choices = fallback();
     }
     const safe = choices
       .filter((c) => c.name.length >= 1 && c.value.length <= LIMITS.choiceValue)

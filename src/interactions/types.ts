@@ -42,5 +42,7 @@ export interface CommandModule {
   readonly defer?: boolean;
   execute(call: CommandCall, ctx: AppContext): Promise<Reply>;
   autocomplete?(call: AutocompleteCall, ctx: AppContext): Promise<Choice[]>;
+  /** What autocomplete offers when it fails or runs out of time: it must never come back empty-handed by accident. */
+  autocompleteFallback?(ctx: AppContext): Choice[];
   component?(call: ComponentCall, ctx: AppContext): Promise<Reply>;
 }

@@ -51,7 +51,7 @@ class Citations {
 
 export function entryLabel(entry: CatalogEntry, knowledge: Pick<CatalogKnowledge, "get">): string {
   if (entry.kind === "lab") {
-    const kind = entry.entry.kind.value.replace(/-/g, " ");
+    const kind = LAB_KIND[entry.entry.kind.value].toLowerCase();
     return `${entry.entry.name} — ${kind}${entry.entry.country ? `, ${entry.entry.country.value}` : ""}`;
   }
   const labs = entry.entry.labs.value.map((id) => knowledge.get(id)?.entry.name ?? id).join(", ");
@@ -67,6 +67,14 @@ function mentionLine(stats: MentionStats | undefined): string {
       : `first ${formatDate(stats.first!, "month")}, latest ${formatDate(stats.last!, "month")}`;
   return `Mentioned in ${stats.documents} document${stats.documents === 1 ? "" : "s"}, ${span}.`;
 }
+
+const LAB_KIND = {
+  company: "Company",
+  "research-institute": "Research institute",
+  "non-profit": "Non-profit",
+  "open-source-project": "Open-source project",
+  government: "Government",
+} as const;
 
 const ACCESS = {
   "open-weights": "Open weights",
@@ -225,7 +233,7 @@ export function labCard(
   const fields: APIEmbedField[] = [
     {
       name: "Kind",
-      value: lab.kind.value.replace(/-/g, " ") + citations.mark(lab.kind),
+      value: LAB_KIND[lab.kind.value] + citations.mark(lab.kind),
       inline: true,
     },
   ];

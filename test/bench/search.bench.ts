@@ -10,6 +10,10 @@ import { promisify } from "node:util";
 import { loadCorpus, readDocumentText } from "../../src/corpus/load.js";
 import { splitPassages } from "../../src/corpus/passages.js";
 import { tokenize } from "../../src/text/tokens.js";
+import { createAppContext } from "../../src/app/bootstrap.js";
+import { memoryStore } from "../../src/store/keyv.js";
+import { pino } from "pino";
+import { measureAutocomplete } from "./autocomplete.js";
 import { makeQueries, rng } from "./queries.js";
 
 const exec = promisify(execFile);
@@ -137,6 +141,19 @@ console.log(
   `# modeldex search benchmark (${QUERY_COUNT} queries, a third with a typo; node ${process.version})`,
 );
 await measure("1x", SHIPPED, QUERY_COUNT);
+{
+  const ctx = await createAppContext({
+    dataDir: path.dirname(SHIPPED),
+    stateDir: path.join(WORK, "state-1x"),
+    store: memoryStore(),
+    logger: pino({ level: "silent" }),
+  });
+  const ac = measureAutocomplete(ctx);
+  console.log(
+    `/model autocomplete       p50 ${fmt(ac.p50, 2)} ms   p95 ${fmt(ac.p95, 2)} ms   max ${fmt(ac.max, 2)} ms   (${ac.calls} keystrokes over ${ctx.catalog.catalog.byId.size} entries)`,
+  );
+  await ctx.searchIndex.close();
+}
 if (SCALE > 1) {
   const synthetic = path.join(WORK, `data-${SCALE}x`, "corpus");
   const t = performance.now();
