@@ -44,7 +44,13 @@ export class BotProcess {
   static start(env: Record<string, string>): BotProcess {
     const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "debug", DISCORD_TOKEN: TEST_TOKEN, ...env },
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "",
+        LOG_LEVEL: "debug",
+        DISCORD_TOKEN: TEST_TOKEN,
+        ...env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     return new BotProcess(child);
@@ -65,10 +71,17 @@ export class BotProcess {
       const found = this.logs.find(match);
       if (found) return found;
       if (this.child.exitCode !== null) {
-        throw new Error(`bot exited (${this.child.exitCode}) before the expected log line.\n${this.stderr}`);
+        throw new Error(
+          `bot exited (${this.child.exitCode}) before the expected log line.\n${this.stderr}`,
+        );
       }
       if (Date.now() > deadline) {
-        throw new Error(`timed out waiting for a log line; last lines:\n${this.logs.slice(-10).map((l) => l.msg).join("\n")}\n${this.stderr}`);
+        throw new Error(
+          `timed out waiting for a log line; last lines:\n${this.logs
+            .slice(-10)
+            .map((l) => l.msg)
+            .join("\n")}\n${this.stderr}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 25));
     }
@@ -86,7 +99,9 @@ export class BotProcess {
   exitCode(timeoutMs = 10_000): Promise<number | null> {
     return Promise.race([
       this.exited!,
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("bot did not exit in time")), timeoutMs).unref()),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error("bot did not exit in time")), timeoutMs).unref(),
+      ),
     ]);
   }
 

@@ -1,0 +1,203 @@
+import { z } from "zod";
+import { LabEntry, ModelEntry } from "../catalog/schema.js";
+import type { KeyValueStore } from "../store/keyv.js";
+import {
+  KeyedMutex,
+  keyOf,
+  readRecord,
+  writeRecord,
+  type ProblemReporter,
+  type RecordType,
+} from "../store/records.js";
+
+/** A server's own version of one catalogue entry: added, edited or hidden there. */
+export const GuildEntryState = z.object({
+  entryId: z.string(),
+  kind: z.enum(["model", "lab"]),
+  version: z.number().int().positive(),
+  status: z.enum(["active", "removed"]),
+  /** The whole entry as the server sees it; absent when removed. */
+  entry: z.union([ModelEntry, LabEntry]).optional(),
+  addedAt: z.string().optional(),
+  addedBy: z.string().optional(),
+  updatedAt: z.string(),
+  updatedBy: z.string(),
+});
+export type GuildEntryState = z.infer<typeof GuildEntryState>;
+
+export const HistoryRecord = z.object({
+  version: z.number().int().positive(),
+  action: z.enum(["add", "edit", "remove", "revert"]),
+  at: z.string(),
+  by: z.string(),
+  revertedTo: z.number().int().positive().optional(),
+  /** The state after this change: history alone can rebuild the entry. */
+  after: GuildEntryState,
+});
+export type HistoryRecord = z.infer<typeof HistoryRecord>;
+
+const ENTRY: RecordType<GuildEntryState> = { prefix: "entry", version: 1, schema: GuildEntryState };
+const HISTORY: RecordType<{ records: HistoryRecord[] }> = {
+  prefix: "entry-history",
+  version: 1,
+  schema: z.object({ records: z.array(HistoryRecord) }),
+};
+const INDEX: RecordType<{ ids: string[] }> = {
+  prefix: "entry-index",
+  version: 1,
+  schema: z.object({ ids: z.array(z.string()) }),
+};
+
+export interface EntryStoreDeps {
+  readonly store: KeyValueStore;
+  readonly report: ProblemReporter;
+  readonly mutex: KeyedMutex;
+}
+
+export function entryStoreDeps(store: KeyValueStore, report: ProblemReporter): EntryStoreDeps {
+  return { store, report, mutex: new KeyedMutex() };
+}
+
+async function history(
+  deps: EntryStoreDeps,
+  guildId: string,
+  entryId: string,
+): Promise<HistoryRecord[]> {
+  return (
+    (await readRecord(deps.store, HISTORY, keyOf(HISTORY, guildId, entryId), deps.report))
+      ?.records ?? []
+  );
+}
+
+/**
+ * The server's state of an entry. History is written before the entry itself, so when a crash
+ * fell between the two, the newer history record wins and the entry is repaired here.
+ */
+export async function getGuildEntry(
+  deps: EntryStoreDeps,
+  guildId: string,
+  entryId: string,
+): Promise<GuildEntryState | undefined> {
+  const key = keyOf(ENTRY, guildId, entryId);
+  const stored = await readRecord(deps.store, ENTRY, key, deps.report);
+  const last = (await history(deps, guildId, entryId)).at(-1);
+  if (last && (!stored || last.version > stored.version)) {
+    await writeRecord(deps.store, ENTRY, key, last.after);
+    return last.after;
+  }
+  return stored;
+}
+
+export async function listGuildEntries(
+  deps: EntryStoreDeps,
+  guildId: string,
+): Promise<GuildEntryState[]> {
+  const ids = (await readRecord(deps.store, INDEX, keyOf(INDEX, guildId), deps.report))?.ids ?? [];
+  const states: GuildEntryState[] = [];
+  for (const id of ids) {
+    const state = await getGuildEntry(deps, guildId, id);
+    if (state) states.push(state);
+  }
+  return states;
+}
+
+export async function listEntryHistory(
+  deps: EntryStoreDeps,
+  guildId: string,
+  entryId: string,
+): Promise<HistoryRecord[]> {
+  return history(deps, guildId, entryId);
+}
+
+export interface EntryChange {
+  readonly guildId: string;
+  readonly entryId: string;
+  readonly kind: "model" | "lab";
+  readonly action: "add" | "edit" | "remove";
+  /** The entry after the change; omitted for a removal. */
+  readonly entry?: ModelEntry | LabEntry;
+  readonly by: string;
+  readonly at: Date;
+}
+
+/**
+ * Records one change. Writes go index → history → entry, each one atomic, so a crash at any
+ * point leaves either the old state or a state `getGuildEntry` completes.
+ */
+export async function saveGuildEntry(
+  deps: EntryStoreDeps,
+  change: EntryChange,
+): Promise<GuildEntryState> {
+  return commit(deps, change.guildId, change.entryId, (records, current) => {
+    const at = change.at.toISOString();
+    const after: GuildEntryState = {
+      entryId: change.entryId,
+      kind: change.kind,
+      version: (records.at(-1)?.version ?? 0) + 1,
+      status: change.action === "remove" ? "removed" : "active",
+      entry: change.action === "remove" ? undefined : change.entry,
+      addedAt: current?.addedAt ?? (change.action === "add" ? at : undefined),
+      addedBy: current?.addedBy ?? (change.action === "add" ? change.by : undefined),
+      updatedAt: at,
+      updatedBy: change.by,
+    };
+    return { version: after.version, action: change.action, at, by: change.by, after };
+  });
+}
+
+/** Restores the state of an earlier version, as a new version of its own. */
+export async function revertGuildEntry(
+  deps: EntryStoreDeps,
+  guildId: string,
+  entryId: string,
+  toVersion: number,
+  by: string,
+  at: Date,
+): Promise<GuildEntryState | undefined> {
+  let missing = false;
+  const state = await commit(deps, guildId, entryId, (records) => {
+    const target = records.find((r) => r.version === toVersion);
+    const version = (records.at(-1)?.version ?? 0) + 1;
+    if (!target) {
+      missing = true;
+      return undefined;
+    }
+    const when = at.toISOString();
+    return {
+      version,
+      action: "revert",
+      at: when,
+      by,
+      revertedTo: toVersion,
+      after: { ...target.after, version, updatedAt: when, updatedBy: by },
+    };
+  });
+  return missing ? undefined : state;
+}
+
+async function commit(
+  deps: EntryStoreDeps,
+  guildId: string,
+  entryId: string,
+  make: (
+    records: HistoryRecord[],
+    current: GuildEntryState | undefined,
+  ) => HistoryRecord | undefined,
+): Promise<GuildEntryState> {
+  // Per server, not per entry: changes to two entries share the server's index.
+  return deps.mutex.run(guildId, async () => {
+    const current = await getGuildEntry(deps, guildId, entryId);
+    const records = await history(deps, guildId, entryId);
+    const record = make(records, current);
+    if (!record) return current as GuildEntryState;
+    const indexKey = keyOf(INDEX, guildId);
+    const index = (await readRecord(deps.store, INDEX, indexKey, deps.report))?.ids ?? [];
+    if (!index.includes(entryId))
+      await writeRecord(deps.store, INDEX, indexKey, { ids: [...index, entryId] });
+    await writeRecord(deps.store, HISTORY, keyOf(HISTORY, guildId, entryId), {
+      records: [...records, record],
+    });
+    await writeRecord(deps.store, ENTRY, keyOf(ENTRY, guildId, entryId), record.after);
+    return record.after;
+  });
+}

@@ -1,0 +1,103 @@
+import type { z } from "zod";
+import type { KeyValueStore } from "./keyv.js";
+
+/**
+ * A kind of stored value: its key prefix, its current schema version, and how to bring older
+ * versions up to date. Every value is stored as `{ v, data }`.
+ */
+export interface RecordType<T> {
+  readonly prefix: string;
+  readonly version: number;
+  readonly schema: z.ZodType<T>;
+  /** `migrations[n]` turns version n's data into version n + 1's. */
+  readonly migrations?: Readonly<Record<number, (data: unknown) => unknown>>;
+}
+
+export interface StoreProblem {
+  readonly key: string;
+  readonly message: string;
+}
+
+/** Where unreadable values are reported. They are left in place, never silently dropped. */
+export type ProblemReporter = (problem: StoreProblem) => void;
+
+export function keyOf(type: RecordType<unknown>, ...parts: string[]): string {
+  return [type.prefix, ...parts].join(":");
+}
+
+/** Validates (and migrates) a raw stored value; reports and returns undefined when it is unusable. */
+export function decode<T>(
+  type: RecordType<T>,
+  key: string,
+  raw: unknown,
+  report: ProblemReporter,
+): T | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== "object" || !("v" in raw) || typeof raw.v !== "number" || !("data" in raw)) {
+    report({ key, message: "is not a versioned record" });
+    return undefined;
+  }
+  let { v, data } = raw as { v: number; data: unknown };
+  if (v > type.version) {
+    report({
+      key,
+      message: `was written by a newer version (v${v}; this build reads up to v${type.version})`,
+    });
+    return undefined;
+  }
+  while (v < type.version) {
+    const migrate = type.migrations?.[v];
+    if (!migrate) {
+      report({ key, message: `has no migration from v${v}` });
+      return undefined;
+    }
+    data = migrate(data);
+    v++;
+  }
+  const parsed = type.schema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    report({ key, message: `field \`${issue.path.join(".") || "(root)"}\` ${issue.message}` });
+    return undefined;
+  }
+  return parsed.data;
+}
+
+export async function readRecord<T>(
+  store: KeyValueStore,
+  type: RecordType<T>,
+  key: string,
+  report: ProblemReporter,
+): Promise<T | undefined> {
+  return decode(type, key, await store.get(key), report);
+}
+
+export async function writeRecord<T>(
+  store: KeyValueStore,
+  type: RecordType<T>,
+  key: string,
+  data: T,
+  ttlMs?: number,
+): Promise<void> {
+  const parsed = type.schema.parse(data);
+  await store.set(key, { v: type.version, data: parsed }, ttlMs);
+}
+
+/**
+ * Serialises async work per key inside this process, so two edits of one entry cannot
+ * interleave their read-modify-write.
+ */
+export class KeyedMutex {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  async run<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(work);
+    this.tails.set(key, next);
+    try {
+      return await next;
+    } finally {
+      if (this.tails.get(key) === next) this.tails.delete(key);
+    }
+  }
+}
