@@ -1,6 +1,10 @@
 import type { AppContext } from "../src/app/context.js";
+import type { CatalogKnowledge } from "../src/catalog/knowledge.js";
 import type { CatalogEntry } from "../src/catalog/load.js";
-import type { EntryFinder } from "../src/catalog/lookup.js";
+import type { Reply } from "../src/discord/payload.js";
+import { UserError } from "../src/errors.js";
+import { requiredString } from "../src/interactions/options.js";
+import type { Caller, Choice, CommandModule, ComponentCall } from "../src/interactions/types.js";
 import {
   MENTIONS_PAGE_SIZE,
   entryLabel,
@@ -9,41 +13,54 @@ import {
   missReply,
   modelCard,
 } from "../src/replies/catalog.js";
-import type { Reply } from "../src/discord/payload.js";
-import { UserError } from "../src/errors.js";
-import { requiredString } from "../src/interactions/options.js";
-import type { Choice, CommandModule, ComponentCall } from "../src/interactions/types.js";
 import { snippet } from "../src/search/snippet.js";
 import { tokenize } from "../src/text/tokens.js";
 
-/** Autocomplete choices: the entry's label as the name, its id as the value. */
-export function choicesFor(finder: EntryFinder, typed: string, ctx: AppContext): Choice[] {
-  return finder.find(typed.slice(0, 100)).flatMap((hit) => {
-    const entry = ctx.catalog.get(hit.id);
-    return entry
-      ? [{ name: entryLabel(entry, ctx.catalog).slice(0, 100), value: entry.entry.id }]
-      : [];
-  });
+export type EntryKind = "model" | "lab";
+
+/** The catalogue as the caller's server sees it. */
+export function knowledgeFor(caller: Caller, ctx: AppContext): Promise<CatalogKnowledge> {
+  return ctx.catalogs.for(caller.guildId);
 }
 
-export function cardFor(entry: CatalogEntry, ctx: AppContext): Reply {
+function finderOf(knowledge: CatalogKnowledge, kind: EntryKind | "any") {
+  return kind === "model" ? knowledge.models : kind === "lab" ? knowledge.labs : knowledge.any;
+}
+
+/** Autocomplete choices: the entry's label as the name, its id as the value. */
+export function choicesFor(
+  knowledge: CatalogKnowledge,
+  kind: EntryKind | "any",
+  typed: string,
+): Choice[] {
+  return finderOf(knowledge, kind)
+    .find(typed.slice(0, 100))
+    .flatMap((hit) => {
+      const entry = knowledge.get(hit.id);
+      return entry
+        ? [{ name: entryLabel(entry, knowledge).slice(0, 100), value: entry.entry.id }]
+        : [];
+    });
+}
+
+export function cardFor(entry: CatalogEntry, knowledge: CatalogKnowledge, ctx: AppContext): Reply {
   return entry.kind === "model"
-    ? modelCard(entry.entry, ctx.catalog, ctx.corpus)
-    : labCard(entry.entry, ctx.catalog, ctx.corpus);
+    ? modelCard(entry.entry, knowledge, ctx.corpus)
+    : labCard(entry.entry, knowledge, ctx.corpus);
 }
 
 /** Picked ids and free text ("nemotrn cascade") resolve the same way; a miss offers suggestions. */
 export function lookUp(
-  kind: "model" | "lab",
-  finder: EntryFinder,
+  kind: EntryKind,
+  knowledge: CatalogKnowledge,
   typed: string,
   ctx: AppContext,
 ): Reply {
-  const entry = finder.resolve(typed);
-  if (entry) return cardFor(entry, ctx);
-  const suggestions = ctx.catalog.any
+  const entry = finderOf(knowledge, kind).resolve(typed);
+  if (entry) return cardFor(entry, knowledge, ctx);
+  const suggestions = knowledge.any
     .find(typed, 5)
-    .map((hit) => ctx.catalog.get(hit.id))
+    .map((hit) => knowledge.get(hit.id))
     .filter((e): e is CatalogEntry => e !== undefined);
   return missReply(kind, typed, suggestions);
 }
@@ -51,11 +68,12 @@ export function lookUp(
 /** Buttons shared by /model and /lab: `<kind>:show:<id>` and `<kind>:mentions:<id>:<page>`. */
 export async function catalogComponent(call: ComponentCall, ctx: AppContext): Promise<Reply> {
   const [, action, id = "", pageText = "0"] = call.customId.split(":");
-  const entry = ctx.catalog.get(id);
+  const knowledge = await knowledgeFor(call, ctx);
+  const entry = knowledge.get(id);
   if (!entry) throw new UserError("That entry is no longer in the catalogue.");
-  if (action === "show") return cardFor(entry, ctx);
+  if (action === "show") return cardFor(entry, knowledge, ctx);
   if (action !== "mentions") throw new UserError("That button is not recognised.");
-  const stats = ctx.catalog.mentions.get(entry.entry.id);
+  const stats = knowledge.mentions.get(entry.entry.id);
   const page = Math.max(0, Number.parseInt(pageText, 10) || 0);
   const refs = (stats?.passages ?? []).slice(
     page * MENTIONS_PAGE_SIZE,
@@ -75,20 +93,19 @@ export async function catalogComponent(call: ComponentCall, ctx: AppContext): Pr
 
 /** /model and /lab differ only in which entries they look up. */
 export function catalogCommand(
-  kind: "model" | "lab",
+  kind: EntryKind,
   definition: CommandModule["definition"],
 ): CommandModule {
-  const finder = (ctx: AppContext) => (kind === "model" ? ctx.catalog.models : ctx.catalog.labs);
   return {
     definition,
     async execute(call, ctx) {
-      return lookUp(kind, finder(ctx), requiredString(call, "name"), ctx);
+      return lookUp(kind, await knowledgeFor(call, ctx), requiredString(call, "name"), ctx);
     },
     async autocomplete(call, ctx) {
-      return choicesFor(finder(ctx), call.focused.value, ctx);
+      return choicesFor(await knowledgeFor(call, ctx), kind, call.focused.value);
     },
     autocompleteFallback(ctx) {
-      return choicesFor(finder(ctx), "", ctx);
+      return choicesFor(ctx.catalog, kind, "");
     },
     component: catalogComponent,
   };

@@ -6,7 +6,8 @@ import {
 import { requiredString } from "../src/interactions/options.js";
 import type { CommandModule } from "../src/interactions/types.js";
 import { compareCard } from "../src/replies/catalog.js";
-import { choicesFor, lookUp } from "./catalog-shared.js";
+import type { ModelEntry } from "../src/catalog/schema.js";
+import { choicesFor, knowledgeFor, lookUp } from "./catalog-shared.js";
 
 const modelOption = (name: string, description: string) =>
   ({
@@ -28,21 +29,21 @@ export const definition = {
 export const compare: CommandModule = {
   definition,
   async execute(call, ctx) {
-    const [a, b] = ["a", "b"].map((o) => ({
-      typed: requiredString(call, o),
-      entry: ctx.catalog.models.resolve(requiredString(call, o)),
-    }));
-    for (const side of [a!, b!]) {
-      if (!side.entry) return lookUp("model", ctx.catalog.models, side.typed, ctx);
+    const knowledge = await knowledgeFor(call, ctx);
+    const sides = ["a", "b"].map((option) => {
+      const typed = requiredString(call, option);
+      return { typed, entry: knowledge.models.resolve(typed) };
+    });
+    for (const side of sides) {
+      if (side.entry?.kind !== "model") return lookUp("model", knowledge, side.typed, ctx);
     }
-    if (a!.entry!.kind !== "model" || b!.entry!.kind !== "model")
-      return lookUp("model", ctx.catalog.models, a!.typed, ctx);
-    return compareCard(a!.entry!.entry, b!.entry!.entry, ctx.catalog);
+    const [a, b] = sides.map((s) => s.entry!.entry as ModelEntry);
+    return compareCard(a!, b!, knowledge);
   },
   async autocomplete(call, ctx) {
-    return choicesFor(ctx.catalog.models, call.focused.value, ctx);
+    return choicesFor(await knowledgeFor(call, ctx), "model", call.focused.value);
   },
   autocompleteFallback(ctx) {
-    return choicesFor(ctx.catalog.models, "", ctx);
+    return choicesFor(ctx.catalog, "model", "");
   },
 };

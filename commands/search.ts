@@ -72,7 +72,7 @@ function sourceChoices(ctx: AppContext, typed: string): Choice[] {
     }));
 }
 
-function readRequest(call: CommandCall, ctx: AppContext): Omit<SearchSession, "v"> {
+function readRequest(call: CommandCall, ctx: AppContext): SearchSession {
   const query = requiredString(call, "query");
   if (query.length > MAX_QUERY_LENGTH) {
     throw new UserError(
@@ -98,12 +98,7 @@ function readRequest(call: CommandCall, ctx: AppContext): Omit<SearchSession, "v
   return { query, source, from, to };
 }
 
-async function showPage(
-  session: Omit<SearchSession, "v">,
-  page: number,
-  id: string,
-  ctx: AppContext,
-) {
+async function showPage(session: SearchSession, page: number, id: string, ctx: AppContext) {
   const result = await searchCorpus(ctx.searchIndex, ctx.corpus, session);
   return searchPage({ result, page, sessionId: id, filters: session });
 }

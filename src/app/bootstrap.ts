@@ -1,6 +1,9 @@
 import path from "node:path";
 import type { Logger } from "pino";
-import { loadCatalogKnowledge } from "../catalog/knowledge.js";
+import { loadCatalogKnowledge, type CatalogKnowledge } from "../catalog/knowledge.js";
+import { GuildCatalogs } from "../entries/catalogs.js";
+import { entryStoreDeps } from "../entries/repository.js";
+import type { PassageRow } from "../search/index.js";
 import { loadCorpus } from "../corpus/load.js";
 import { openSearchIndex } from "../search/index.js";
 import type { KeyValueStore } from "../store/keyv.js";
@@ -32,11 +35,17 @@ export async function createAppContext(options: BootstrapOptions): Promise<AppCo
     corpus,
     path.join(options.stateDir, "search-index.sqlite"),
   );
-  const catalog = await loadCatalogKnowledge(options.dataDir, corpus, searchIndex).catch(
-    async (error: unknown) => {
-      await searchIndex.close();
-      throw error;
-    },
+  let catalog: CatalogKnowledge;
+  let passages: PassageRow[];
+  try {
+    passages = await searchIndex.allPassages();
+    catalog = await loadCatalogKnowledge(options.dataDir, corpus, passages);
+  } catch (error) {
+    await searchIndex.close();
+    throw error;
+  }
+  const entries = entryStoreDeps(options.store, (problem) =>
+    options.logger.warn(problem, "unreadable stored value skipped"),
   );
   options.logger.debug(
     {
@@ -52,6 +61,7 @@ export async function createAppContext(options: BootstrapOptions): Promise<AppCo
     corpus,
     searchIndex,
     catalog,
+    catalogs: new GuildCatalogs(catalog, passages, entries),
     store: options.store,
     now: options.now ?? (() => new Date()),
     logger: options.logger,

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { CatalogKnowledge } from "../catalog/knowledge.js";
+import type { GuildCatalogs } from "../entries/catalogs.js";
 import type { Corpus } from "../corpus/load.js";
 import type { SearchIndex } from "../search/index.js";
 import type { KeyValueStore } from "../store/keyv.js";
@@ -8,7 +9,10 @@ import type { KeyValueStore } from "../store/keyv.js";
 export interface AppContext {
   readonly corpus: Corpus;
   readonly searchIndex: SearchIndex;
+  /** The shipped catalogue. */
   readonly catalog: CatalogKnowledge;
+  /** Each server's view of it, with its moderators' entries. */
+  readonly catalogs: GuildCatalogs;
   readonly store: KeyValueStore;
   readonly now: () => Date;
   readonly logger: Logger;

@@ -1,6 +1,5 @@
 import path from "node:path";
 import type { Corpus } from "../corpus/load.js";
-import type { SearchIndex } from "../search/index.js";
 import { tokenize } from "../text/tokens.js";
 import { loadCatalog, type Catalog, type CatalogEntry } from "./load.js";
 import { EntryFinder, entriesOf } from "./lookup.js";
@@ -19,12 +18,11 @@ export interface CatalogKnowledge {
 export async function loadCatalogKnowledge(
   dataDir: string,
   corpus: Corpus,
-  index: SearchIndex,
+  passages: ReadonlyArray<{ docId: string; ordinal: number; date: string; text: string }>,
 ): Promise<CatalogKnowledge> {
   const catalog = await loadCatalog(path.join(dataDir, "catalog"), {
     documentIds: new Set(corpus.byId.keys()),
   });
-  const passages = await index.allPassages();
   return buildKnowledge(catalog, indexMentions(catalog, passages), passages);
 }
 

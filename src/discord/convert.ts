@@ -4,21 +4,36 @@ import {
   type ChatInputCommandInteraction,
   type CommandInteractionOption,
   type MessageComponentInteraction,
+  type ModalSubmitInteraction,
 } from "discord.js";
 import type {
   AutocompleteCall,
   Caller,
   CommandCall,
   ComponentCall,
+  ModalCall,
   OptionValue,
 } from "../interactions/types.js";
 
-function callerOf(i: {
+interface InteractionLike {
   user: { id: string };
   guildId: string | null;
   channelId: string | null;
-}): Caller {
-  return { userId: i.user.id, guildId: i.guildId, channelId: i.channelId };
+  memberPermissions: { bitfield: bigint } | null;
+  member: unknown;
+}
+
+function callerOf(i: InteractionLike): Caller {
+  const member = i.member as { roles?: string[] | { cache: Map<string, unknown> } } | null;
+  const roles = member?.roles;
+  const roleIds = Array.isArray(roles) ? roles : roles ? [...roles.cache.keys()] : [];
+  return {
+    userId: i.user.id,
+    guildId: i.guildId,
+    channelId: i.channelId,
+    permissions: i.memberPermissions?.bitfield,
+    roleIds,
+  };
 }
 
 /** Flattens subcommand groups and subcommands into a name and the leaf options' values. */
@@ -70,4 +85,12 @@ export function toComponentCall(interaction: MessageComponentInteraction): Compo
     customId: interaction.customId,
     values: interaction.isAnySelectMenu() ? interaction.values : [],
   };
+}
+
+export function toModalCall(interaction: ModalSubmitInteraction): ModalCall {
+  const fields: Record<string, string> = {};
+  for (const [id, field] of interaction.fields.fields) {
+    if ("value" in field && typeof field.value === "string") fields[id] = field.value;
+  }
+  return { ...callerOf(interaction), customId: interaction.customId, fields };
 }

@@ -8,6 +8,7 @@ import {
   type APIEmbed,
   type APIEmbedField,
   type APIMessageTopLevelComponent,
+  type APIModalInteractionResponseCallbackData,
 } from "discord-api-types/v10";
 import { truncate } from "../text/truncate.js";
 import { LIMITS } from "./limits.js";
@@ -22,9 +23,12 @@ export interface MessagePayload {
 }
 
 export interface Reply {
+  /** The message; for a form, a description of it (what the CLI prints). */
   readonly payload: MessagePayload;
   /** For component interactions: edit the message the component is on instead of replying. */
   readonly update?: boolean;
+  /** Open this form instead of replying. */
+  readonly modal?: APIModalInteractionResponseCallbackData;
 }
 
 export interface MessageOptions {

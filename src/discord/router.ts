@@ -6,6 +6,7 @@ import {
   type InteractionEditReplyOptions,
   type InteractionReplyOptions,
   type MessageComponentInteraction,
+  type ModalSubmitInteraction,
 } from "discord.js";
 import type { Logger } from "pino";
 import type { AppContext } from "../app/context.js";
@@ -13,7 +14,7 @@ import { answerSafely } from "../interactions/boundary.js";
 import type { Choice, CommandModule } from "../interactions/types.js";
 import { LIMITS } from "./limits.js";
 import type { MessagePayload, Reply } from "./payload.js";
-import { toAutocompleteCall, toCommandCall, toComponentCall } from "./convert.js";
+import { toAutocompleteCall, toCommandCall, toComponentCall, toModalCall } from "./convert.js";
 
 /** Work still running after this long is deferred, well inside Discord's 3 s. */
 export const DEFER_AFTER_MS = 1_500;
@@ -61,6 +62,7 @@ export function createRouter({ registry, context, logger }: RouterDeps) {
     if (interaction.isAutocomplete()) return autocomplete(interaction);
     if (interaction.isChatInputCommand()) return command(interaction);
     if (interaction.isMessageComponent()) return component(interaction);
+    if (interaction.isModalSubmit()) return modal(interaction);
   }
 
   function contextOf(interaction: Pick<Interaction, "id" | "guildId" | "channelId" | "user">) {
@@ -136,9 +138,24 @@ export function createRouter({ registry, context, logger }: RouterDeps) {
     await deliver(interaction, work, log, true);
   }
 
+  async function modal(interaction: ModalSubmitInteraction): Promise<void> {
+    const owner = interaction.customId.split(":")[0] ?? "";
+    const module = registry.get(owner);
+    const log = { ...contextOf(interaction), customId: interaction.customId };
+    const work = answerSafely(
+      async () => {
+        if (!module?.modal) throw new Error(`no handler for form ${interaction.customId}`);
+        return module.modal(toModalCall(interaction), context());
+      },
+      logger,
+      log,
+    );
+    await deliver(interaction, work, log, interaction.isFromMessage());
+  }
+
   /** Replies at once when the work is quick; otherwise defers, then edits or follows up. */
   async function deliver(
-    interaction: ChatInputCommandInteraction | MessageComponentInteraction,
+    interaction: ChatInputCommandInteraction | MessageComponentInteraction | ModalSubmitInteraction,
     work: Promise<Reply>,
     log: Record<string, unknown>,
     isComponent: boolean,
@@ -146,7 +163,9 @@ export function createRouter({ registry, context, logger }: RouterDeps) {
     try {
       const early = await Promise.race([work, sleep(DEFER_AFTER_MS)]);
       if (early !== "late") {
-        if (early.update && isComponent) {
+        if (early.modal && !interaction.isModalSubmit()) {
+          await interaction.showModal(early.modal);
+        } else if (early.update && isComponent) {
           await (interaction as MessageComponentInteraction).update(editOptions(early.payload));
         } else {
           await interaction.reply(replyOptions(early.payload));
@@ -155,7 +174,10 @@ export function createRouter({ registry, context, logger }: RouterDeps) {
       }
       if (isComponent) await (interaction as MessageComponentInteraction).deferUpdate();
       else await interaction.deferReply();
-      const late = await work;
+      // A form can only be the first answer; past the deferral, say so instead.
+      const late = await work.then((r) =>
+        r.modal ? { payload: { ...r.payload, flags: MessageFlags.Ephemeral } } : r,
+      );
       if (isEphemeral(late.payload) || (isComponent && !late.update)) {
         // A deferral's visibility is fixed; a private answer goes as a follow-up.
         await interaction.followUp(replyOptions(late.payload));

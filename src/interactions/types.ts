@@ -12,6 +12,9 @@ export interface Caller {
   readonly userId: string;
   readonly guildId: string | null;
   readonly channelId: string | null;
+  /** The member's permissions in the channel; absent outside a server. */
+  readonly permissions?: bigint;
+  readonly roleIds?: readonly string[];
 }
 
 export interface CommandCall extends Caller {
@@ -30,6 +33,12 @@ export interface ComponentCall extends Caller {
   readonly values: readonly string[];
 }
 
+export interface ModalCall extends Caller {
+  readonly customId: string;
+  /** Text inputs by custom id. */
+  readonly fields: Readonly<Record<string, string>>;
+}
+
 export type Choice = APIApplicationCommandOptionChoice<string>;
 
 /**
@@ -45,4 +54,6 @@ export interface CommandModule {
   /** What autocomplete offers when it fails or runs out of time: it must never come back empty-handed by accident. */
   autocompleteFallback?(ctx: AppContext): Choice[];
   component?(call: ComponentCall, ctx: AppContext): Promise<Reply>;
+  /** Forms this command opened, submitted; routed by the custom id's first segment. */
+  modal?(call: ModalCall, ctx: AppContext): Promise<Reply>;
 }

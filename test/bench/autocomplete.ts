@@ -22,7 +22,7 @@ export function measureAutocomplete(ctx: AppContext): {
   const times: number[] = [];
   for (const input of inputs) {
     const t = performance.now();
-    choicesFor(ctx.catalog.models, input, ctx);
+    choicesFor(ctx.catalog, "model", input);
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);
