@@ -1,11 +1,13 @@
 import type { CommandModule } from "../src/interactions/types.js";
 import { compare } from "./compare.js";
+import { config } from "./config.js";
+import { entry } from "./entry.js";
 import { lab } from "./lab.js";
 import { model } from "./model.js";
 import { search } from "./search.js";
 
 /** Every slash command, read by both the deploy script and the interaction router. */
-export const commands: readonly CommandModule[] = [model, lab, compare, search];
+export const commands: readonly CommandModule[] = [model, lab, compare, search, entry, config];
 
 export const commandsByName: ReadonlyMap<string, CommandModule> = new Map(
   commands.map((c) => [c.definition.name, c]),

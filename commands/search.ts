@@ -7,8 +7,10 @@ import type { AppContext } from "../src/app/context.js";
 import { ephemeral } from "../src/discord/payload.js";
 import { UserError } from "../src/errors.js";
 import { requiredString, stringOption } from "../src/interactions/options.js";
+import type { CatalogKnowledge } from "../src/catalog/knowledge.js";
 import type {
   AutocompleteCall,
+  Caller,
   Choice,
   CommandCall,
   CommandModule,
@@ -98,9 +100,30 @@ function readRequest(call: CommandCall, ctx: AppContext): SearchSession {
   return { query, source, from, to };
 }
 
-async function showPage(session: SearchSession, page: number, id: string, ctx: AppContext) {
+/** Entries the query names exactly (or resolves to), so a server's new entries show up here too. */
+function catalogMatches(knowledge: CatalogKnowledge, query: string) {
+  const ids = knowledge.any
+    .find(query, 3)
+    .filter((hit) => hit.tier === "exact")
+    .map((hit) => hit.id);
+  const resolved = knowledge.any.resolve(query);
+  if (resolved && !ids.includes(resolved.entry.id)) ids.push(resolved.entry.id);
+  return ids.flatMap((id) => {
+    const found = knowledge.get(id);
+    return found ? [{ id, kind: found.kind, name: found.entry.name }] : [];
+  });
+}
+
+async function showPage(
+  session: SearchSession,
+  page: number,
+  id: string,
+  caller: Caller,
+  ctx: AppContext,
+) {
   const result = await searchCorpus(ctx.searchIndex, ctx.corpus, session);
-  return searchPage({ result, page, sessionId: id, filters: session });
+  const entries = catalogMatches(await ctx.catalogs.for(caller.guildId), session.query);
+  return searchPage({ result, page, sessionId: id, filters: session, entries });
 }
 
 export const search: CommandModule = {
@@ -108,7 +131,7 @@ export const search: CommandModule = {
   async execute(call, ctx) {
     const request = readRequest(call, ctx);
     const id = await saveSearchSession(ctx.store, request);
-    return showPage(request, 0, id, ctx);
+    return showPage(request, 0, id, call, ctx);
   },
 
   async autocomplete(call: AutocompleteCall, ctx): Promise<Choice[]> {
@@ -126,6 +149,6 @@ export const search: CommandModule = {
       throw new UserError("That button is not recognised.");
     const session = await getSearchSession(ctx.store, id);
     if (!session) return ephemeral("This search has expired. Run `/search` again.");
-    return { ...(await showPage(session, page, id, ctx)), update: true };
+    return { ...(await showPage(session, page, id, call, ctx)), update: true };
   },
 };

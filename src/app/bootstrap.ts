@@ -7,6 +7,7 @@ import type { PassageRow } from "../search/index.js";
 import { loadCorpus } from "../corpus/load.js";
 import { openSearchIndex } from "../search/index.js";
 import type { KeyValueStore } from "../store/keyv.js";
+import type { StoreProblem } from "../store/records.js";
 import type { AppContext } from "./context.js";
 
 export interface BootstrapOptions {
@@ -44,9 +45,9 @@ export async function createAppContext(options: BootstrapOptions): Promise<AppCo
     await searchIndex.close();
     throw error;
   }
-  const entries = entryStoreDeps(options.store, (problem) =>
-    options.logger.warn(problem, "unreadable stored value skipped"),
-  );
+  const reportProblem = (problem: StoreProblem) =>
+    options.logger.warn(problem, "unreadable stored value skipped");
+  const entries = entryStoreDeps(options.store, reportProblem);
   options.logger.debug(
     {
       documents: corpus.documents.length,
@@ -63,6 +64,7 @@ export async function createAppContext(options: BootstrapOptions): Promise<AppCo
     catalog,
     catalogs: new GuildCatalogs(catalog, passages, entries),
     store: options.store,
+    reportProblem,
     now: options.now ?? (() => new Date()),
     logger: options.logger,
   };

@@ -4,6 +4,7 @@ import type { GuildCatalogs } from "../entries/catalogs.js";
 import type { Corpus } from "../corpus/load.js";
 import type { SearchIndex } from "../search/index.js";
 import type { KeyValueStore } from "../store/keyv.js";
+import type { ProblemReporter } from "../store/records.js";
 
 /** Everything a command handler may use, passed in: no handler reaches for a global. */
 export interface AppContext {
@@ -14,6 +15,8 @@ export interface AppContext {
   /** Each server's view of it, with its moderators' entries. */
   readonly catalogs: GuildCatalogs;
   readonly store: KeyValueStore;
+  /** Where unreadable stored values are reported (logged, left in place). */
+  readonly reportProblem: ProblemReporter;
   readonly now: () => Date;
   readonly logger: Logger;
 }

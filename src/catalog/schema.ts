@@ -68,6 +68,12 @@ export const Modality = z.enum([
 ]);
 
 const Name = z.string().trim().min(1).max(100);
+
+/** Outside pages a server's moderators cited for an entry; shown as links, never as corpus facts. */
+export const Links = z
+  .array(z.strictObject({ url: z.url({ protocol: /^https$/ }).max(500) }))
+  .max(3)
+  .optional();
 const Summary = z.string().trim().min(20).max(700);
 
 export const ModelEntry = z.strictObject({
@@ -85,6 +91,7 @@ export const ModelEntry = z.strictObject({
   modalities: fact(z.array(Modality).min(1)).optional(),
   summary: Summary,
   highlights: z.array(Highlight).max(6).default([]),
+  links: Links,
 });
 export type ModelEntry = z.infer<typeof ModelEntry>;
 
@@ -105,5 +112,6 @@ export const LabEntry = z.strictObject({
   parent: fact(EntryId).optional(),
   summary: Summary,
   highlights: z.array(Highlight).max(6).default([]),
+  links: Links,
 });
 export type LabEntry = z.infer<typeof LabEntry>;

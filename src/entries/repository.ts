@@ -30,7 +30,7 @@ export const HistoryRecord = z.object({
   action: z.enum(["add", "edit", "remove", "revert"]),
   at: z.string(),
   by: z.string(),
-  revertedTo: z.number().int().positive().optional(),
+  revertedTo: z.number().int().nonnegative().optional(),
   /** The state after this change: history alone can rebuild the entry. */
   after: GuildEntryState,
 });
@@ -136,8 +136,9 @@ export async function saveGuildEntry(
       version: (records.at(-1)?.version ?? 0) + 1,
       status: change.action === "remove" ? "removed" : "active",
       entry: change.action === "remove" ? undefined : change.entry,
-      addedAt: current?.addedAt ?? (change.action === "add" ? at : undefined),
-      addedBy: current?.addedBy ?? (change.action === "add" ? change.by : undefined),
+      // Adding again after a removal starts the entry afresh, as the weekly recap sees it.
+      addedAt: change.action === "add" ? at : current?.addedAt,
+      addedBy: change.action === "add" ? change.by : current?.addedBy,
       updatedAt: at,
       updatedBy: change.by,
     };
@@ -145,7 +146,10 @@ export async function saveGuildEntry(
   });
 }
 
-/** Restores the state of an earlier version, as a new version of its own. */
+/**
+ * Restores the state of an earlier version, as a new version of its own. Version 0 is the
+ * shipped entry, when there is one (`original`).
+ */
 export async function revertGuildEntry(
   deps: EntryStoreDeps,
   guildId: string,
@@ -153,10 +157,27 @@ export async function revertGuildEntry(
   toVersion: number,
   by: string,
   at: Date,
+  original?: { kind: "model" | "lab"; entry: ModelEntry | LabEntry },
 ): Promise<GuildEntryState | undefined> {
   let missing = false;
-  const state = await commit(deps, guildId, entryId, (records) => {
-    const target = records.find((r) => r.version === toVersion);
+  const state = await commit(deps, guildId, entryId, (records, current) => {
+    const shipped =
+      toVersion === 0 && original
+        ? {
+            after: {
+              entryId,
+              kind: original.kind,
+              version: 0,
+              status: "active" as const,
+              entry: original.entry,
+              addedAt: current?.addedAt,
+              addedBy: current?.addedBy,
+              updatedAt: at.toISOString(),
+              updatedBy: by,
+            },
+          }
+        : undefined;
+    const target = shipped ?? records.find((r) => r.version === toVersion);
     const version = (records.at(-1)?.version ?? 0) + 1;
     if (!target) {
       missing = true;

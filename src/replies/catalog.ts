@@ -152,6 +152,10 @@ function cardEmbed(
 ): APIEmbed {
   const highlights = highlightLines(entry, citations);
   if (highlights) fields.push({ name: "Highlights", value: highlights });
+  if (entry.links?.length) {
+    const links = entry.links.map((l) => `[${escapeMarkdown(new URL(l.url).hostname)}](${l.url})`);
+    fields.push({ name: "Links", value: links.join(" · ") });
+  }
   fields.push(...extra);
   fields.push({ name: "In the corpus", value: mentionLine(knowledge.mentions.get(entry.id)) });
   const sources = citations.field();

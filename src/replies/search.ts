@@ -15,6 +15,17 @@ export interface SearchPageInput {
   readonly sessionId: string;
   readonly filters: { source?: string; from?: string; to?: string };
   readonly ephemeral?: boolean;
+  /** Catalogue entries the query names, offered as buttons beside the passages. */
+  readonly entries?: ReadonlyArray<{ id: string; kind: "model" | "lab"; name: string }>;
+}
+
+function entryButtons(entries: SearchPageInput["entries"]) {
+  return buttonRows(
+    (entries ?? []).slice(0, 3).map((e) => ({
+      customId: `${e.kind}:show:${e.id}`,
+      label: `${e.kind === "model" ? "Model" : "Lab"}: ${e.name}`,
+    })),
+  );
 }
 
 function correctionLine(result: SearchResult): string {
@@ -41,15 +52,18 @@ export function searchPage({
   sessionId,
   filters,
   ephemeral,
+  entries,
 }: SearchPageInput): Reply {
   const shownQuery = truncate(result.query.replace(/\s+/g, " "), 200);
   if (result.hits.length === 0) {
     const suggestion = result.corrections.length
       ? ` Did you mean **${escapeMarkdown(result.terms.join(" "))}**?`
       : "";
+    const catalogue = entries?.length ? " It is in the catalogue, though:" : "";
     return reply({
       ephemeral: true,
-      content: `Nothing in the corpus matches **${escapeMarkdown(shownQuery)}**${filterLine(filters)}.${suggestion} Try fewer or broader words.`,
+      content: `Nothing in the corpus matches **${escapeMarkdown(shownQuery)}**${filterLine(filters)}.${suggestion} Try fewer or broader words.${catalogue}`,
+      components: entryButtons(entries),
     });
   }
   const pages = Math.ceil(result.hits.length / SEARCH_PAGE_SIZE);
@@ -91,5 +105,9 @@ export function searchPage({
           },
         ])
       : [];
-  return reply({ embeds: [embed], components, ephemeral });
+  return reply({
+    embeds: [embed],
+    components: [...components, ...entryButtons(entries)],
+    ephemeral,
+  });
 }

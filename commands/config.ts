@@ -1,0 +1,96 @@
+import {
+  ApplicationCommandOptionType,
+  ApplicationCommandType,
+  InteractionContextType,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from "discord-api-types/v10";
+import type { AppContext } from "../src/app/context.js";
+import { reply, type Reply } from "../src/discord/payload.js";
+import { listGuildEntries } from "../src/entries/repository.js";
+import { UserError } from "../src/errors.js";
+import type { CommandCall, CommandModule } from "../src/interactions/types.js";
+import { MANAGE_GUILD_PERMISSION } from "../src/settings/permissions.js";
+import { getGuildSettings, saveGuildSettings } from "../src/settings/repository.js";
+import { moderatorGuild, requireManageServer } from "./moderation.js";
+
+export const definition = {
+  name: "config",
+  type: ApplicationCommandType.ChatInput,
+  description: "This server's modeldex settings",
+  default_member_permissions: MANAGE_GUILD_PERMISSION,
+  contexts: [InteractionContextType.Guild],
+  options: [
+    {
+      name: "show",
+      description: "List this server's settings",
+      type: ApplicationCommandOptionType.Subcommand,
+    },
+    {
+      name: "moderator-role",
+      description: "Who may curate entries besides Manage Server (Manage Server only)",
+      type: ApplicationCommandOptionType.Subcommand,
+      options: [
+        {
+          name: "role",
+          description: "The moderator role; leave empty to clear it",
+          type: ApplicationCommandOptionType.Role,
+        },
+      ],
+    },
+  ],
+} as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+async function show(call: CommandCall, ctx: AppContext): Promise<Reply> {
+  const { guildId, settings } = await moderatorGuild(call, ctx);
+  const states = await listGuildEntries(ctx.catalogs.entries, guildId);
+  const active = states.filter((s) => s.status === "active").length;
+  const removed = states.length - active;
+  const lines = [
+    `**Moderator role**: ${settings.moderatorRoleId ? `<@&${settings.moderatorRoleId}>` : "none (Manage Server only)"}`,
+    `**Catalogue**: ${active} entr${active === 1 ? "y" : "ies"} added or edited here, ${removed} removed (\`/entry history\`)`,
+  ];
+  if (settings.updatedAt && settings.updatedBy)
+    lines.push(
+      `Last changed by <@${settings.updatedBy}> <t:${Math.floor(Date.parse(settings.updatedAt) / 1000)}:R>`,
+    );
+  return reply({
+    ephemeral: true,
+    embeds: [{ title: "modeldex settings for this server", description: lines.join("\n") }],
+  });
+}
+
+async function moderatorRole(call: CommandCall, ctx: AppContext): Promise<Reply> {
+  const guildId = requireManageServer(call);
+  const role = call.options.role;
+  if (role !== undefined && (typeof role !== "string" || !/^\d{17,20}$/.test(role)))
+    throw new UserError("That is not a role of this server.");
+  if (role === guildId)
+    throw new UserError("@everyone cannot be the moderator role: every member would moderate.");
+  const settings = await getGuildSettings(ctx.store, guildId, ctx.reportProblem);
+  await saveGuildSettings(ctx.store, guildId, {
+    ...settings,
+    moderatorRoleId: role,
+    updatedAt: ctx.now().toISOString(),
+    updatedBy: call.userId,
+  });
+  return reply({
+    ephemeral: true,
+    content: role
+      ? `Members with <@&${role}> can now curate entries. Discord shows moderator commands only to Manage Server by default: in Server Settings → Integrations → modeldex, allow that role to use \`/entry\`.`
+      : "The moderator role is cleared: only members with Manage Server can curate entries.",
+  });
+}
+
+export const config: CommandModule = {
+  definition,
+  async execute(call, ctx) {
+    switch (call.subcommand) {
+      case "show":
+        return show(call, ctx);
+      case "moderator-role":
+        return moderatorRole(call, ctx);
+      default:
+        throw new UserError("Use `/config show` or `/config moderator-role`.");
+    }
+  },
+};

@@ -1,0 +1,51 @@
+import { readDocumentText, type Corpus } from "./load.js";
+
+export interface FoundQuote {
+  readonly doc: string;
+  /** The quote exactly as the document has it, so it stays verifiable verbatim. */
+  readonly quote: string;
+}
+
+const QUOTE_VARIANTS: Record<string, string> = {
+  "'": "['‘’]",
+  "‘": "['‘’]",
+  "’": "['‘’]",
+  '"': '["“”]',
+  "“": '["“”]',
+  "”": '["“”]',
+  "-": "[-–—]",
+  "–": "[-–—]",
+  "—": "[-–—]",
+};
+
+/**
+ * A pattern that finds what a member pasted even when Discord or their keyboard changed the
+ * typography: straight or curly quotes, any dash, any run of whitespace.
+ */
+export function quotePattern(input: string): RegExp {
+  const core = input.trim().replace(/^["“”']+|["“”']+$/g, "");
+  let source = "";
+  for (const part of core.split(/(\s+)/)) {
+    if (/^\s+$/.test(part)) {
+      source += "\\s+";
+      continue;
+    }
+    for (const char of part) {
+      source += QUOTE_VARIANTS[char] ?? char.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    }
+  }
+  return new RegExp(source, "u");
+}
+
+/** The first document, newest first, that contains the quote. */
+export async function findQuote(
+  corpus: Pick<Corpus, "dir" | "documents">,
+  input: string,
+): Promise<FoundQuote | undefined> {
+  const pattern = quotePattern(input);
+  for (const doc of corpus.documents) {
+    const match = pattern.exec(await readDocumentText(corpus, doc));
+    if (match) return { doc: doc.id, quote: match[0] };
+  }
+  return undefined;
+}
