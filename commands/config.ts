@@ -5,6 +5,7 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord-api-types/v10";
 import type { AppContext } from "../src/app/context.js";
+import { DEFAULT_BOOKMARK_EMOJI, parseEmoji } from "../src/bookmarks/emoji.js";
 import { reply, type Reply } from "../src/discord/payload.js";
 import { listGuildEntries } from "../src/entries/repository.js";
 import { UserError } from "../src/errors.js";
@@ -24,6 +25,19 @@ export const definition = {
       name: "show",
       description: "List this server's settings",
       type: ApplicationCommandOptionType.Subcommand,
+    },
+    {
+      name: "bookmark-emoji",
+      description: "The reaction that bookmarks a message (default 🔖)",
+      type: ApplicationCommandOptionType.Subcommand,
+      options: [
+        {
+          name: "emoji",
+          description: "One emoji, unicode or this server's custom emoji; leave empty for 🔖",
+          type: ApplicationCommandOptionType.String,
+          max_length: 80,
+        },
+      ],
     },
     {
       name: "moderator-role",
@@ -46,6 +60,7 @@ async function show(call: CommandCall, ctx: AppContext): Promise<Reply> {
   const active = states.filter((s) => s.status === "active").length;
   const removed = states.length - active;
   const lines = [
+    `**Bookmark emoji**: ${settings.bookmarkEmoji ?? DEFAULT_BOOKMARK_EMOJI}`,
     `**Moderator role**: ${settings.moderatorRoleId ? `<@&${settings.moderatorRoleId}>` : "none (Manage Server only)"}`,
     `**Catalogue**: ${active} entr${active === 1 ? "y" : "ies"} added or edited here, ${removed} removed (\`/entry history\`)`,
   ];
@@ -81,6 +96,27 @@ async function moderatorRole(call: CommandCall, ctx: AppContext): Promise<Reply>
   });
 }
 
+async function bookmarkEmoji(call: CommandCall, ctx: AppContext): Promise<Reply> {
+  const { guildId, settings } = await moderatorGuild(call, ctx);
+  const input = typeof call.options.emoji === "string" ? call.options.emoji.trim() : "";
+  const emoji = input ? parseEmoji(input) : undefined;
+  if (input && !emoji)
+    throw new UserError(
+      "That is not one emoji. Give a single emoji such as 🔖 or ⭐, or one of this server's custom emoji.",
+    );
+  await saveGuildSettings(ctx.store, guildId, {
+    ...settings,
+    bookmarkEmoji: emoji,
+    updatedAt: ctx.now().toISOString(),
+    updatedBy: call.userId,
+  });
+  const shown = emoji ?? DEFAULT_BOOKMARK_EMOJI;
+  return reply({
+    ephemeral: true,
+    content: `Members now bookmark a message by reacting ${shown}. Bookmarks saved with the old emoji are kept; removing the old reaction no longer removes them.`,
+  });
+}
+
 export const config: CommandModule = {
   definition,
   async execute(call, ctx) {
@@ -89,8 +125,10 @@ export const config: CommandModule = {
         return show(call, ctx);
       case "moderator-role":
         return moderatorRole(call, ctx);
+      case "bookmark-emoji":
+        return bookmarkEmoji(call, ctx);
       default:
-        throw new UserError("Use `/config show` or `/config moderator-role`.");
+        throw new UserError("Use `/config show`, `bookmark-emoji` or `moderator-role`.");
     }
   },
 };

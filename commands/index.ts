@@ -1,4 +1,5 @@
 import type { CommandModule } from "../src/interactions/types.js";
+import { bookmarks } from "./bookmarks.js";
 import { compare } from "./compare.js";
 import { config } from "./config.js";
 import { entry } from "./entry.js";
@@ -7,7 +8,15 @@ import { model } from "./model.js";
 import { search } from "./search.js";
 
 /** Every slash command, read by both the deploy script and the interaction router. */
-export const commands: readonly CommandModule[] = [model, lab, compare, search, entry, config];
+export const commands: readonly CommandModule[] = [
+  model,
+  lab,
+  compare,
+  search,
+  bookmarks,
+  entry,
+  config,
+];
 
 export const commandsByName: ReadonlyMap<string, CommandModule> = new Map(
   commands.map((c) => [c.definition.name, c]),

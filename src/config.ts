@@ -19,6 +19,8 @@ const HELP: Record<string, string> = {
   STATE_DIR: "a writable folder for the bot's state (default .state)",
   STORE_URL: "sqlite://path/to/file.sqlite (default sqlite://<STATE_DIR>/modeldex.sqlite)",
   DATA_DIR: "the folder holding corpus/ and catalog/ (default data)",
+  BOOKMARK_LIMIT:
+    "a whole number from 1 to 10000: the most bookmarks a member keeps per server (default 500)",
 };
 
 const EnvSchema = z.object({
@@ -38,6 +40,7 @@ const EnvSchema = z.object({
     .regex(/^sqlite:\/\/.+/, "must start with sqlite://")
     .optional(),
   DATA_DIR: z.string().min(1).default("data"),
+  BOOKMARK_LIMIT: z.coerce.number().int().min(1).max(10_000).default(500),
 });
 
 export type Config = Readonly<{
@@ -49,6 +52,7 @@ export type Config = Readonly<{
   stateDir: string;
   storePath: string;
   dataDir: string;
+  bookmarkLimit: number;
 }>;
 
 export class ConfigError extends Error {
@@ -83,6 +87,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       ? path.resolve(e.STORE_URL.slice("sqlite://".length))
       : path.join(stateDir, "modeldex.sqlite"),
     dataDir: path.resolve(e.DATA_DIR),
+    bookmarkLimit: e.BOOKMARK_LIMIT,
   });
 }
 

@@ -4,6 +4,7 @@ import { createAppContext } from "./app/bootstrap.js";
 import type { AppContext } from "./app/context.js";
 import { ConfigError, loadConfig, requireToken } from "./config.js";
 import { CorpusError } from "./corpus/load.js";
+import { makeBookmarkable, listenForBookmarks } from "./discord/bookmarks.js";
 import { createClient } from "./discord/client.js";
 import { deployIfChanged } from "./discord/deploy.js";
 import { createRouter } from "./discord/router.js";
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
       store,
       logger,
       skipInvalid,
+      bookmarkLimit: config.bookmarkLimit,
     });
   let ctx: AppContext = await boot();
   logger.info(
@@ -36,8 +38,14 @@ async function main(): Promise<void> {
   );
 
   const client = createClient(config);
-  const router = createRouter({ registry: commandsByName, context: () => ctx, logger });
+  const router = createRouter({
+    registry: commandsByName,
+    context: () => ctx,
+    logger,
+    onAnswer: (message, answer) => makeBookmarkable(ctx, message, answer),
+  });
   client.on(Events.InteractionCreate, (interaction) => router.handle(interaction));
+  listenForBookmarks(client, () => ctx, logger);
   client.on(Events.Error, (error) => logger.error({ err: error }, "discord client error"));
   client.on(Events.Warn, (message) => logger.warn(message));
   client.once(Events.ClientReady, async (ready) => {

@@ -29,3 +29,13 @@ export async function contextFor(dataDir: string): Promise<AppContext> {
     now: () => new Date("2026-11-24T12:00:00Z"),
   });
 }
+
+/** Every custom id on a message's buttons and menus, in order. */
+export function customIds(payload: { components?: readonly unknown[] }): string[] {
+  const ids: string[] = [];
+  for (const row of payload.components ?? []) {
+    for (const c of (row as { components?: Array<{ custom_id?: string }> }).components ?? [])
+      if (c.custom_id) ids.push(c.custom_id);
+  }
+  return ids;
+}

@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { Logger } from "pino";
 import { loadCatalogKnowledge, type CatalogKnowledge } from "../catalog/knowledge.js";
+import { bookmarkStoreDeps } from "../bookmarks/repository.js";
 import { GuildCatalogs } from "../entries/catalogs.js";
 import { entryStoreDeps } from "../entries/repository.js";
 import type { PassageRow } from "../search/index.js";
@@ -17,6 +18,7 @@ export interface BootstrapOptions {
   readonly logger: Logger;
   readonly skipInvalid?: boolean;
   readonly now?: () => Date;
+  readonly bookmarkLimit?: number;
 }
 
 export function corpusDir(dataDir: string): string {
@@ -65,6 +67,8 @@ export async function createAppContext(options: BootstrapOptions): Promise<AppCo
     catalogs: new GuildCatalogs(catalog, passages, entries),
     store: options.store,
     reportProblem,
+    bookmarks: bookmarkStoreDeps(options.store, reportProblem),
+    bookmarkLimit: options.bookmarkLimit ?? 500,
     now: options.now ?? (() => new Date()),
     logger: options.logger,
   };

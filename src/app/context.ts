@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { CatalogKnowledge } from "../catalog/knowledge.js";
+import type { BookmarkStoreDeps } from "../bookmarks/repository.js";
 import type { GuildCatalogs } from "../entries/catalogs.js";
 import type { Corpus } from "../corpus/load.js";
 import type { SearchIndex } from "../search/index.js";
@@ -17,6 +18,9 @@ export interface AppContext {
   readonly store: KeyValueStore;
   /** Where unreadable stored values are reported (logged, left in place). */
   readonly reportProblem: ProblemReporter;
+  /** Members' bookmarks, and how many each may keep per server. */
+  readonly bookmarks: BookmarkStoreDeps;
+  readonly bookmarkLimit: number;
   readonly now: () => Date;
   readonly logger: Logger;
 }

@@ -2,12 +2,18 @@ import { Client, GatewayIntentBits, Partials, type ClientOptions } from "discord
 import type { Config } from "../config.js";
 
 /**
- * Only the intents the features need, none privileged. Partials let reactions on messages the
+ * Only the intents the features need, none privileged: Guilds (servers, channels, roles),
+ * GuildMessageReactions (bookmarks), GuildMessages (to learn that a bookmarked message was
+ * deleted; without Message Content it carries no text). Partials let reactions on messages the
  * bot never cached (older ones, or from before a restart) still arrive.
  */
 export function createClient(config: Pick<Config, "apiUrl">): Client {
   const options: ClientOptions = {
-    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessageReactions],
+    intents: [
+      GatewayIntentBits.Guilds,
+      GatewayIntentBits.GuildMessageReactions,
+      GatewayIntentBits.GuildMessages,
+    ],
     partials: [Partials.Message, Partials.Channel, Partials.Reaction, Partials.User],
     allowedMentions: { parse: [] },
   };

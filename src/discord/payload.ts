@@ -20,6 +20,15 @@ export interface MessagePayload {
   components?: APIMessageTopLevelComponent[];
   allowed_mentions: { parse: [] };
   flags?: number;
+  /** Attachments, sent as files (an export, say). */
+  files?: Array<{ name: string; data: string }>;
+}
+
+/** What a public answer shows, so a bookmark reaction on it can save that. */
+export interface AnswerMeta {
+  readonly title: string;
+  readonly entry?: { kind: "model" | "lab"; id: string };
+  readonly query?: string;
 }
 
 export interface Reply {
@@ -29,6 +38,8 @@ export interface Reply {
   readonly update?: boolean;
   /** Open this form instead of replying. */
   readonly modal?: APIModalInteractionResponseCallbackData;
+  /** Set on public answers members may bookmark: the bot adds its bookmark reaction to them. */
+  readonly answer?: AnswerMeta;
 }
 
 export interface MessageOptions {
@@ -36,6 +47,7 @@ export interface MessageOptions {
   embeds?: APIEmbed[];
   components?: APIMessageTopLevelComponent[];
   ephemeral?: boolean;
+  files?: Array<{ name: string; data: string }>;
 }
 
 /** Builds a payload that fits Discord's limits and can never ping anyone. */
@@ -45,6 +57,7 @@ export function message(options: MessageOptions): MessagePayload {
   if (options.embeds) payload.embeds = fitEmbeds(options.embeds);
   if (options.components) payload.components = options.components;
   if (options.ephemeral) payload.flags = MessageFlags.Ephemeral;
+  if (options.files) payload.files = options.files;
   return payload;
 }
 

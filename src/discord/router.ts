@@ -5,6 +5,7 @@ import {
   type Interaction,
   type InteractionEditReplyOptions,
   type InteractionReplyOptions,
+  type Message,
   type MessageComponentInteraction,
   type ModalSubmitInteraction,
 } from "discord.js";
@@ -13,7 +14,7 @@ import type { AppContext } from "../app/context.js";
 import { answerSafely } from "../interactions/boundary.js";
 import type { Choice, CommandModule } from "../interactions/types.js";
 import { LIMITS } from "./limits.js";
-import type { MessagePayload, Reply } from "./payload.js";
+import type { AnswerMeta, MessagePayload, Reply } from "./payload.js";
 import { toAutocompleteCall, toCommandCall, toComponentCall, toModalCall } from "./convert.js";
 
 /** Work still running after this long is deferred, well inside Discord's 3 s. */
@@ -25,9 +26,14 @@ export interface RouterDeps {
   readonly registry: ReadonlyMap<string, CommandModule>;
   readonly context: () => AppContext;
   readonly logger: Logger;
+  /** Called with each public answer once it is posted (to make it bookmarkable). */
+  readonly onAnswer?: (message: Message, answer: AnswerMeta) => Promise<void>;
 }
 
 const isEphemeral = (p: MessagePayload) => ((p.flags ?? 0) & MessageFlags.Ephemeral) !== 0;
+
+const filesOf = (p: MessagePayload) =>
+  (p.files ?? []).map((f) => ({ attachment: Buffer.from(f.data, "utf8"), name: f.name }));
 
 function replyOptions(p: MessagePayload): InteractionReplyOptions {
   return {
@@ -36,6 +42,7 @@ function replyOptions(p: MessagePayload): InteractionReplyOptions {
     components: p.components as InteractionReplyOptions["components"],
     allowedMentions: { parse: [] },
     flags: isEphemeral(p) ? MessageFlags.Ephemeral : undefined,
+    files: filesOf(p),
   };
 }
 
@@ -45,6 +52,7 @@ function editOptions(p: MessagePayload): InteractionEditReplyOptions {
     embeds: p.embeds ?? [],
     components: (p.components ?? []) as InteractionEditReplyOptions["components"],
     allowedMentions: { parse: [] },
+    files: filesOf(p),
   };
 }
 
@@ -55,7 +63,7 @@ const sleep = (ms: number) =>
  * Routes every interaction to the command that owns it: by command name, or by the first
  * segment of a component's custom id. Each interaction is answered exactly once.
  */
-export function createRouter({ registry, context, logger }: RouterDeps) {
+export function createRouter({ registry, context, logger, onAnswer }: RouterDeps) {
   const inFlight = new Set<Promise<unknown>>();
 
   async function route(interaction: Interaction): Promise<void> {
@@ -160,34 +168,53 @@ export function createRouter({ registry, context, logger }: RouterDeps) {
     log: Record<string, unknown>,
     isComponent: boolean,
   ): Promise<void> {
+    let posted: Message | null | undefined;
+    let answer: Reply | undefined;
     try {
       const early = await Promise.race([work, sleep(DEFER_AFTER_MS)]);
       if (early !== "late") {
+        answer = early;
         if (early.modal && !interaction.isModalSubmit()) {
           await interaction.showModal(early.modal);
         } else if (early.update && isComponent) {
           await (interaction as MessageComponentInteraction).update(editOptions(early.payload));
         } else {
-          await interaction.reply(replyOptions(early.payload));
+          const sent = await interaction.reply({
+            ...replyOptions(early.payload),
+            withResponse: wantsMessage(early),
+          } as InteractionReplyOptions & { withResponse: true });
+          posted = sent?.resource?.message;
         }
-        return;
-      }
-      if (isComponent) await (interaction as MessageComponentInteraction).deferUpdate();
-      else await interaction.deferReply();
-      // A form can only be the first answer; past the deferral, say so instead.
-      const late = await work.then((r) =>
-        r.modal ? { payload: { ...r.payload, flags: MessageFlags.Ephemeral } } : r,
-      );
-      if (isEphemeral(late.payload) || (isComponent && !late.update)) {
-        // A deferral's visibility is fixed; a private answer goes as a follow-up.
-        await interaction.followUp(replyOptions(late.payload));
-        if (!isComponent) await interaction.deleteReply().catch(() => undefined);
       } else {
-        await interaction.editReply(editOptions(late.payload));
+        if (isComponent) await (interaction as MessageComponentInteraction).deferUpdate();
+        else await interaction.deferReply();
+        // A form can only be the first answer; past the deferral, say so instead.
+        const late = await work.then((r) =>
+          r.modal ? { payload: { ...r.payload, flags: MessageFlags.Ephemeral } } : r,
+        );
+        answer = late;
+        if (isEphemeral(late.payload) || (isComponent && !late.update)) {
+          // A deferral's visibility is fixed; a private answer goes as a follow-up.
+          posted = await interaction.followUp(replyOptions(late.payload));
+          if (!isComponent) await interaction.deleteReply().catch(() => undefined);
+        } else {
+          posted = await interaction.editReply(editOptions(late.payload));
+        }
       }
     } catch (error) {
       logger.error({ err: error, ...log }, "could not deliver a reply");
+      return;
     }
+    if (posted && answer?.answer && !isEphemeral(answer.payload) && !answer.update && onAnswer) {
+      await onAnswer(posted, answer.answer).catch((error: unknown) =>
+        logger.warn({ err: error, ...log }, "could not make the answer bookmarkable"),
+      );
+    }
+  }
+
+  /** Only public answers need their message back. */
+  function wantsMessage(reply: Reply): boolean {
+    return !!reply.answer && !isEphemeral(reply.payload) && !!onAnswer;
   }
 
   return {

@@ -3,6 +3,7 @@ import { LabEntry, ModelEntry } from "../catalog/schema.js";
 import type { KeyValueStore } from "../store/keyv.js";
 import {
   KeyedMutex,
+  mutexFor,
   keyOf,
   readRecord,
   writeRecord,
@@ -55,7 +56,7 @@ export interface EntryStoreDeps {
 }
 
 export function entryStoreDeps(store: KeyValueStore, report: ProblemReporter): EntryStoreDeps {
-  return { store, report, mutex: new KeyedMutex() };
+  return { store, report, mutex: mutexFor(store, "entries") };
 }
 
 async function history(

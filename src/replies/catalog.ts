@@ -225,7 +225,10 @@ export function modelCard(
       customId: `lab:show:${lab}`,
       label: `Lab: ${knowledge.get(lab)?.entry.name ?? lab}`,
     });
-  return reply({ embeds: [embed], components: buttonRows(buttons) });
+  return {
+    ...reply({ embeds: [embed], components: buttonRows(buttons) }),
+    answer: { title: model.name, entry: { kind: "model", id: model.id } },
+  };
 }
 
 export function labCard(
@@ -268,12 +271,15 @@ export function labCard(
     .map((l) => escapeMarkdown(l.name));
   if (subsidiaries.length) extra.push({ name: "Includes", value: subsidiaries.join(", ") });
   const embed = cardEmbed(lab, LAB_COLOUR, fields, extra, knowledge, citations);
-  return reply({
-    embeds: [embed],
-    components: buttonRows([
-      { customId: `lab:mentions:${lab.id}:0`, label: "Mentions", style: ButtonStyle.Primary },
-    ]),
-  });
+  return {
+    ...reply({
+      embeds: [embed],
+      components: buttonRows([
+        { customId: `lab:mentions:${lab.id}:0`, label: "Mentions", style: ButtonStyle.Primary },
+      ]),
+    }),
+    answer: { title: lab.name, entry: { kind: "lab", id: lab.id } },
+  };
 }
 
 export function compareCard(a: ModelEntry, b: ModelEntry, knowledge: CatalogKnowledge): Reply {
@@ -300,7 +306,7 @@ export function compareCard(a: ModelEntry, b: ModelEntry, knowledge: CatalogKnow
     { name: "\u200b", value: String(ma), inline: true },
     { name: "\u200b", value: String(mb), inline: true },
   );
-  return reply({
+  const compared = reply({
     embeds: [
       {
         title: `${a.name} vs ${b.name}`,
@@ -314,6 +320,7 @@ export function compareCard(a: ModelEntry, b: ModelEntry, knowledge: CatalogKnow
       { customId: `model:show:${b.id}`, label: b.name },
     ]),
   });
+  return { ...compared, answer: { title: `${a.name} vs ${b.name}` } };
 }
 
 /** "No model called X", with up to five buttons for what the member probably meant. */

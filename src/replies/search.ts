@@ -105,9 +105,8 @@ export function searchPage({
           },
         ])
       : [];
-  return reply({
-    embeds: [embed],
-    components: [...components, ...entryButtons(entries)],
-    ephemeral,
-  });
+  return {
+    ...reply({ embeds: [embed], components: [...components, ...entryButtons(entries)], ephemeral }),
+    answer: { title: truncate(`Search: ${shownQuery}`, 300), query: result.query.slice(0, 300) },
+  };
 }

@@ -13,6 +13,8 @@ export const GuildSettings = z.object({
     .string()
     .regex(/^\d{17,20}$/)
     .optional(),
+  /** A unicode emoji or `<:name:id>`; unset means 🔖. */
+  bookmarkEmoji: z.string().max(80).optional(),
   updatedAt: z.string().optional(),
   updatedBy: z.string().optional(),
 });

@@ -101,3 +101,17 @@ export class KeyedMutex {
     }
   }
 }
+
+const sharedMutexes = new WeakMap<object, Map<string, KeyedMutex>>();
+
+/**
+ * One mutex per store and purpose, so work queued before a reload (SIGHUP builds a new app
+ * context) and work queued after it still wait for each other.
+ */
+export function mutexFor(store: object, purpose: string): KeyedMutex {
+  let byPurpose = sharedMutexes.get(store);
+  if (!byPurpose) sharedMutexes.set(store, (byPurpose = new Map()));
+  let mutex = byPurpose.get(purpose);
+  if (!mutex) byPurpose.set(purpose, (mutex = new KeyedMutex()));
+  return mutex;
+}

@@ -9,7 +9,7 @@ import { listGuildEntries } from "../../src/entries/repository.js";
 import { answerSafely } from "../../src/interactions/boundary.js";
 import type { Caller, CommandCall, OptionValue } from "../../src/interactions/types.js";
 import { MANAGE_GUILD } from "../../src/settings/permissions.js";
-import { contextFor, FIXTURE_DATA, silentLogger } from "../helpers.js";
+import { contextFor, customIds, FIXTURE_DATA, silentLogger } from "../helpers.js";
 
 const GUILD = "100000000000000001";
 const OTHER_GUILD = "100000000000000002";
@@ -104,12 +104,7 @@ describe("/entry add", () => {
     const found = await safely(() =>
       search.execute(command(member, "search", undefined, { query: "kimi k3" }), ctx),
     );
-    const buttons = found.payload.components!.flatMap((row) =>
-      "components" in row ? row.components : [],
-    );
-    expect(buttons.map((b) => ("custom_id" in b ? b.custom_id : ""))).toContain(
-      "model:show:kimi-k3",
-    );
+    expect(customIds(found.payload)).toContain("model:show:kimi-k3");
 
     const [state] = await storedEntries();
     expect(state).toMatchObject({ entryId: "kimi-k3", addedBy: admin.userId, status: "active" });

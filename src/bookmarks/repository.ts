@@ -1,0 +1,180 @@
+import { z } from "zod";
+import type { KeyValueStore } from "../store/keyv.js";
+import {
+  KeyedMutex,
+  mutexFor,
+  keyOf,
+  readRecord,
+  writeRecord,
+  type ProblemReporter,
+  type RecordType,
+} from "../store/records.js";
+
+const Snowflake = z.string().regex(/^\d{1,20}$/);
+
+/** One saved message. A bot answer keeps what it showed; any other message only where it is. */
+export const Bookmark = z.object({
+  messageId: Snowflake,
+  channelId: Snowflake,
+  guildId: Snowflake,
+  savedAt: z.string(),
+  kind: z.enum(["answer", "message"]),
+  /** For an answer, its title ("Claude Opus 4.5", "Search: distillation"); for a message, a label. */
+  title: z.string().max(300),
+  /** What an answer showed: a catalogue entry or a search. */
+  entry: z.object({ kind: z.enum(["model", "lab"]), id: z.string() }).optional(),
+  query: z.string().max(300).optional(),
+  authorId: Snowflake.optional(),
+  /** Set when Discord reports the message deleted; the bookmark stays, saying so. */
+  deletedAt: z.string().optional(),
+});
+export type Bookmark = z.infer<typeof Bookmark>;
+
+/**
+ * A member's bookmarks in one server, in one value: every change is one atomic write, so a
+ * crash leaves the list as it was before or after an event, never half-applied.
+ */
+const LIST: RecordType<{ items: Bookmark[] }> = {
+  prefix: "bookmarks",
+  version: 1,
+  schema: z.object({ items: z.array(Bookmark) }),
+};
+
+/**
+ * Who bookmarked a message, so its deletion can be marked on their bookmarks. Written before a
+ * save and after a removal, so it may name a member too many (harmless), never too few.
+ */
+const SAVERS: RecordType<{ userIds: string[] }> = {
+  prefix: "bookmark-savers",
+  version: 1,
+  schema: z.object({ userIds: z.array(z.string()) }),
+};
+
+export interface BookmarkStoreDeps {
+  readonly store: KeyValueStore;
+  readonly report: ProblemReporter;
+  /** Per member: their events apply one at a time, in the order they arrived. */
+  readonly mutex: KeyedMutex;
+}
+
+export function bookmarkStoreDeps(
+  store: KeyValueStore,
+  report: ProblemReporter,
+): BookmarkStoreDeps {
+  return { store, report, mutex: mutexFor(store, "bookmarks") };
+}
+
+const memberKey = (guildId: string, userId: string) => `${guildId}:${userId}`;
+
+/** Newest first. */
+export async function listBookmarks(
+  deps: BookmarkStoreDeps,
+  guildId: string,
+  userId: string,
+): Promise<Bookmark[]> {
+  const list = await readRecord(deps.store, LIST, keyOf(LIST, guildId, userId), deps.report);
+  return [...(list?.items ?? [])].sort(
+    (a, b) => b.savedAt.localeCompare(a.savedAt) || b.messageId.localeCompare(a.messageId),
+  );
+}
+
+async function writeList(
+  deps: BookmarkStoreDeps,
+  guildId: string,
+  userId: string,
+  items: Bookmark[],
+) {
+  await writeRecord(deps.store, LIST, keyOf(LIST, guildId, userId), { items });
+}
+
+async function savers(deps: BookmarkStoreDeps, guildId: string, messageId: string) {
+  const key = keyOf(SAVERS, guildId, messageId);
+  return { key, ids: (await readRecord(deps.store, SAVERS, key, deps.report))?.userIds ?? [] };
+}
+
+export type SaveOutcome = "saved" | "already-saved" | "limit-reached";
+
+/** Runs work for one member after their earlier events; call it as soon as an event arrives. */
+export function forMember<T>(
+  deps: BookmarkStoreDeps,
+  guildId: string,
+  userId: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  return deps.mutex.run(memberKey(guildId, userId), work);
+}
+
+/** Saves a bookmark unless the member already has it or is at their limit. Not serialised: see `forMember`. */
+export async function saveBookmark(
+  deps: BookmarkStoreDeps,
+  userId: string,
+  bookmark: Bookmark,
+  limit: number,
+): Promise<SaveOutcome> {
+  const items = await listBookmarks(deps, bookmark.guildId, userId);
+  if (items.some((b) => b.messageId === bookmark.messageId)) return "already-saved";
+  if (items.length >= limit) return "limit-reached";
+  const index = await savers(deps, bookmark.guildId, bookmark.messageId);
+  if (!index.ids.includes(userId))
+    await writeRecord(deps.store, SAVERS, index.key, { userIds: [...index.ids, userId] });
+  await writeList(deps, bookmark.guildId, userId, [bookmark, ...items]);
+  return "saved";
+}
+
+/** Removes the member's bookmark of a message; false when there was none. Not serialised: see `forMember`. */
+export async function removeBookmark(
+  deps: BookmarkStoreDeps,
+  guildId: string,
+  userId: string,
+  messageId: string,
+): Promise<boolean> {
+  const items = await listBookmarks(deps, guildId, userId);
+  const kept = items.filter((b) => b.messageId !== messageId);
+  if (kept.length === items.length) return false;
+  await writeList(deps, guildId, userId, kept);
+  const index = await savers(deps, guildId, messageId);
+  const rest = index.ids.filter((id) => id !== userId);
+  if (rest.length) await writeRecord(deps.store, SAVERS, index.key, { userIds: rest });
+  else await deps.store.delete(index.key);
+  return true;
+}
+
+/** Removes all of a member's bookmarks in a server; returns how many there were. */
+export async function clearBookmarks(
+  deps: BookmarkStoreDeps,
+  guildId: string,
+  userId: string,
+): Promise<number> {
+  return forMember(deps, guildId, userId, async () => {
+    const items = await listBookmarks(deps, guildId, userId);
+    await writeList(deps, guildId, userId, []);
+    return items.length;
+  });
+}
+
+/** Marks every bookmark of a deleted message as gone; they keep their title. */
+export async function markMessageDeleted(
+  deps: BookmarkStoreDeps,
+  guildId: string,
+  messageId: string,
+  at: Date,
+): Promise<number> {
+  const { ids } = await savers(deps, guildId, messageId);
+  let marked = 0;
+  for (const userId of ids) {
+    await forMember(deps, guildId, userId, async () => {
+      const items = await listBookmarks(deps, guildId, userId);
+      let changed = false;
+      const next = items.map((b) => {
+        if (b.messageId !== messageId || b.deletedAt) return b;
+        changed = true;
+        return { ...b, deletedAt: at.toISOString() };
+      });
+      if (changed) {
+        marked++;
+        await writeList(deps, guildId, userId, next);
+      }
+    });
+  }
+  return marked;
+}

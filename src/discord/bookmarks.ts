@@ -1,0 +1,129 @@
+import {
+  Events,
+  type Client,
+  type Message,
+  type MessageReaction,
+  type PartialMessage,
+  type PartialMessageReaction,
+  type PartialUser,
+  type User,
+} from "discord.js";
+import type { Logger } from "pino";
+import type { AppContext } from "../app/context.js";
+import { rememberAnswer } from "../bookmarks/answers.js";
+import { DEFAULT_BOOKMARK_EMOJI, reactionIdentifier } from "../bookmarks/emoji.js";
+import { applyReaction, type ReactionEvent } from "../bookmarks/reactions.js";
+import { markMessageDeleted } from "../bookmarks/repository.js";
+import { limitNotice } from "../replies/bookmarks.js";
+import { getGuildSettings } from "../settings/repository.js";
+import type { AnswerMeta } from "./payload.js";
+
+/** At most one "you are at your limit" message per member and server a day. */
+const LIMIT_NOTICE_EVERY_MS = 24 * 60 * 60 * 1000;
+
+export async function bookmarkEmojiOf(ctx: AppContext, guildId: string): Promise<string> {
+  const settings = await getGuildSettings(ctx.store, guildId, ctx.reportProblem);
+  return settings.bookmarkEmoji ?? DEFAULT_BOOKMARK_EMOJI;
+}
+
+/**
+ * Makes a public answer bookmarkable: remembers what it shows under its message id, then adds
+ * the server's bookmark reaction so saving it is one click.
+ */
+export async function makeBookmarkable(
+  ctx: AppContext,
+  message: Pick<Message, "id" | "channelId" | "guildId" | "react">,
+  answer: AnswerMeta,
+): Promise<void> {
+  if (!message.guildId) return;
+  await rememberAnswer(ctx.store, message.id, {
+    ...answer,
+    guildId: message.guildId,
+    channelId: message.channelId,
+    postedAt: ctx.now().toISOString(),
+  });
+  await message.react(reactionIdentifier(await bookmarkEmojiOf(ctx, message.guildId)));
+}
+
+/**
+ * Reaction and deletion events become bookmark changes. Each event joins its member's queue as
+ * it arrives, so a burst of adds and removes ends as the member's last event says.
+ */
+export function listenForBookmarks(
+  client: Client,
+  context: () => AppContext,
+  logger: Logger,
+): void {
+  const onReaction =
+    (type: ReactionEvent["type"]) =>
+    (reaction: MessageReaction | PartialMessageReaction, user: User | PartialUser) => {
+      const message = reaction.message;
+      // The bot's own reaction, and other bots', change nothing.
+      if (!message.guildId || user.id === client.user?.id || user.bot) return;
+      const ctx = context();
+      const event: ReactionEvent = {
+        type,
+        guildId: message.guildId,
+        channelId: message.channelId,
+        messageId: message.id,
+        userId: user.id,
+        emoji: { id: reaction.emoji.id, name: reaction.emoji.name },
+      };
+      applyReaction(event, {
+        bookmarks: ctx.bookmarks,
+        store: ctx.store,
+        report: ctx.reportProblem,
+        now: ctx.now,
+        limit: ctx.bookmarkLimit,
+        emojiFor: (guildId) => bookmarkEmojiOf(ctx, guildId),
+        describeMessage: () => describe(message, client),
+      })
+        .then(async (outcome) => {
+          logger.debug({ ...event, outcome }, "bookmark reaction");
+          if (outcome === "limit-reached") await noticeLimit(ctx, event, user, logger);
+        })
+        .catch((error: unknown) =>
+          logger.error({ err: error, ...event }, "could not apply a bookmark reaction"),
+        );
+    };
+  client.on(Events.MessageReactionAdd, onReaction("add"));
+  client.on(Events.MessageReactionRemove, onReaction("remove"));
+
+  const onDelete = (message: Message | PartialMessage) => {
+    if (!message.guildId) return;
+    const ctx = context();
+    markMessageDeleted(ctx.bookmarks, message.guildId, message.id, ctx.now()).catch(
+      (error: unknown) =>
+        logger.error({ err: error, message: message.id }, "could not mark bookmarks deleted"),
+    );
+  };
+  client.on(Events.MessageDelete, onDelete);
+  client.on(Events.MessageBulkDelete, (messages) => messages.forEach(onDelete));
+}
+
+/** Who wrote it, and its title when it is one of ours; fetched only for uncached messages. */
+async function describe(message: Message | PartialMessage, client: Client) {
+  const full = message.partial ? await message.fetch() : message;
+  const ours = full.author?.id === client.user?.id;
+  return {
+    authorId: full.author?.id,
+    title: ours ? (full.embeds[0]?.title ?? undefined) : undefined,
+  };
+}
+
+async function noticeLimit(
+  ctx: AppContext,
+  event: ReactionEvent,
+  user: User | PartialUser,
+  logger: Logger,
+): Promise<void> {
+  const key = `bookmark-limit-notice:${event.guildId}:${event.userId}`;
+  if (await ctx.store.get(key)) return;
+  await ctx.store.set(key, true, LIMIT_NOTICE_EVERY_MS);
+  const notice = limitNotice(ctx.bookmarkLimit, event);
+  await user
+    .send({ content: notice.content, allowedMentions: { parse: [] } })
+    .catch((error: unknown) =>
+      logger.info({ err: error, user: event.userId }, "could not send the bookmark limit notice"),
+    );
+}
