@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { KeyValueStore } from "../store/keyv.js";
+import type { KeyedMutex } from "../store/records.js";
 import {
-  KeyedMutex,
   mutexFor,
   keyOf,
   readRecord,

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { LabEntry, ModelEntry } from "../catalog/schema.js";
 import type { KeyValueStore } from "../store/keyv.js";
+import type { KeyedMutex } from "../store/records.js";
 import {
-  KeyedMutex,
   mutexFor,
   keyOf,
   readRecord,
