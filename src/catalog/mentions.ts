@@ -20,7 +20,7 @@ export interface MentionStats {
 interface TrieNode {
   readonly next: Map<string, TrieNode>;
   /** Entries whose name or alias ends here, and whether that form is one plain word. */
-  readonly ends: Array<{ id: string; plainWord: boolean }>;
+  readonly ends: Array<{ id: string; plainWord: boolean; exactCase?: string }>;
 }
 
 const node = (): TrieNode => ({ next: new Map(), ends: [] });
@@ -38,8 +38,13 @@ export function buildMatcher(catalog: Pick<Catalog, "byId">): TrieNode {
         if (!child) at.next.set(t.norm, (child = node()));
         at = child;
       }
-      if (!at.ends.some((e) => e.id === id))
-        at.ends.push({ id, plainWord: tokens.length === 1 && /^\p{L}+$/u.test(form.trim()) });
+      if (!at.ends.some((e) => e.id === id)) {
+        const word = form.trim();
+        const plainWord = tokens.length === 1 && /^\p{L}+$/u.test(word);
+        // "MiMo" is a name as written; "MIMO" in a text is an acronym for something else.
+        const mixedCase = plainWord && /\p{Lu}/u.test(word.slice(1)) && /\p{Ll}/u.test(word);
+        at.ends.push({ id, plainWord, ...(mixedCase ? { exactCase: word } : {}) });
+      }
     }
   }
   return root;
@@ -50,15 +55,23 @@ const ALNUM = /[\p{L}\p{N}]/u;
 /**
  * A match must be a whole name: not glued by a hyphen to more of a word ("meta-learning",
  * "o3-mini") nor followed by a version (".5"). A one-word name made of letters only must be
- * capitalised in the text, as a proper noun is ("Meta", not "meta").
+ * capitalised in the text, as a proper noun is ("Meta", not "meta"), and one written in mixed
+ * case must appear exactly so ("MiMo", not "MIMO").
  */
-function isWholeName(text: string, first: Token, last: Token, plainWord: boolean): boolean {
+function isWholeName(
+  text: string,
+  first: Token,
+  last: Token,
+  plainWord: boolean,
+  exactCase?: string,
+): boolean {
   const before = text[first.start - 1];
   const after = text[last.end];
   if (before === "-" && ALNUM.test(text[first.start - 2] ?? "")) return false;
   if ((after === "-" || after === ".") && ALNUM.test(text[last.end + 1] ?? "")) {
     if (after === "-" || /\d/.test(text[last.end + 1]!)) return false;
   }
+  if (exactCase !== undefined && text.slice(first.start, last.end) !== exactCase) return false;
   if (plainWord) {
     const initial = text[first.start]!;
     if (initial === initial.toLowerCase()) return false;
@@ -78,7 +91,7 @@ export function findMentions(text: string, matcher: TrieNode): Map<string, numbe
       at = at.next.get(tokens[j]!.norm);
       if (!at || at.ends.length === 0) continue;
       const ids = at.ends
-        .filter((e) => isWholeName(text, tokens[i]!, tokens[j]!, e.plainWord))
+        .filter((e) => isWholeName(text, tokens[i]!, tokens[j]!, e.plainWord, e.exactCase))
         .map((e) => e.id);
       if (ids.length > 0) best = { length: j - i + 1, ids };
     }

@@ -149,6 +149,25 @@ describe("mention linking", () => {
     expect(findMentions("Researchers like meta-learning.", matcher()).has("meta")).toBe(false);
   });
 
+  it("GIVEN a name written in mixed case ('MiMo') THEN only that spelling counts, not the acronym 'MIMO'", () => {
+    const mimo = buildCatalog(
+      [
+        {
+          id: "mimo",
+          name: "MiMo",
+          aliases: [],
+          labs: { value: ["openai"], confidence: "external" },
+          summary: "A model whose name is also an acronym in other fields.",
+          highlights: [],
+        },
+      ],
+      [],
+    );
+    expect(
+      findMentions("MiMo is out; MIMO antennas and mimo are not.", buildMatcher(mimo)),
+    ).toEqual(new Map([["mimo", 1]]));
+  });
+
   it("GIVEN 'o3-mini' THEN it is o3-mini, not o3; and 'o3' alone is o3", () => {
     expect([...findMentions("We tried o3-mini first.", matcher()).keys()]).toEqual(["o3-mini"]);
     expect([...findMentions("Then o3, finally.", matcher()).keys()]).toEqual(["o3"]);
