@@ -20,6 +20,15 @@ interface NameRow {
   readonly key: string;
   /** The key from each later word on: "cascade2" and "2" for "Nemotron-Cascade 2". */
   readonly wordKeys: readonly string[];
+  /** Where the key's words end: 3, 4, 5 and 9 for "GPT-5.4 mini" ("gpt|5|4|mini"). */
+  readonly wordEnds: ReadonlySet<number>;
+}
+
+function wordEnds(text: string): Set<number> {
+  const ends = new Set<number>();
+  let length = 0;
+  for (const word of tokenize(text)) ends.add((length += word.length));
+  return ends;
 }
 
 function wordKeys(text: string): string[] {
@@ -48,6 +57,7 @@ export class EntryFinder {
         text,
         key: compactKey(text),
         wordKeys: wordKeys(text),
+        wordEnds: wordEnds(text),
       })),
     );
     this.fuse = new Fuse(this.rows, {
@@ -86,10 +96,12 @@ export class EntryFinder {
       return hits;
     }
     add(new Set(this.rows.filter((r) => r.key === key).map((r) => r.id)), "exact");
-    // Shorter names first: "GPT-5" before "GPT-5.4 mini" for "gpt5". Then names with a later
+    // Names whose words the text completes first ("llama 4" is Llama 4 Scout before Llama 405B),
+    // then shorter names: "GPT-5" before "GPT-5.4 mini" for "gpt5". Then names with a later
     // word that starts so: "cascade" finds "Nemotron-Cascade 2".
+    const cutsWord = (r: NameRow) => (r.wordEnds.has(key.length) ? 0 : 1);
     const byLength = (a: NameRow, b: NameRow) =>
-      a.key.length - b.key.length || this.byRecency(a.id, b.id);
+      cutsWord(a) - cutsWord(b) || a.key.length - b.key.length || this.byRecency(a.id, b.id);
     add(
       this.rows
         .filter((r) => r.key.startsWith(key))
