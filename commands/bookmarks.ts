@@ -108,6 +108,7 @@ async function page(
 
 export const bookmarks: CommandModule = {
   definition,
+  privateReplies: true,
   async execute(call, ctx) {
     const guildId = requireGuild(call);
     switch (call.subcommand) {

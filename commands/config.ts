@@ -119,6 +119,7 @@ async function bookmarkEmoji(call: CommandCall, ctx: AppContext): Promise<Reply>
 
 export const config: CommandModule = {
   definition,
+  privateReplies: true,
   async execute(call, ctx) {
     switch (call.subcommand) {
       case "show":

@@ -512,6 +512,7 @@ function labChoices(call: AutocompleteCall, knowledge: CatalogKnowledge): Choice
 
 export const entry: CommandModule = {
   definition,
+  privateReplies: true,
   async execute(call, ctx) {
     const { guildId } = await moderatorGuild(call, ctx);
     switch (call.subcommand) {

@@ -117,8 +117,22 @@ export class EntryFinder {
       "prefix",
     );
     if (hits.length < limit) {
+      // fuse.js finds the candidates; they are ranked by how closely the text matches the start
+      // of a name ("nemotrn" is Nemotron 3 before Llama-3.1-Nemotron-70B), then by fuse's score.
+      const ranked = this.fuse.search(input.slice(0, 100)).map((r) => ({
+        row: r.item,
+        start: startDistance(key, r.item),
+        score: Math.round((r.score ?? 1) * 100),
+      }));
+      ranked.sort(
+        (a, b) =>
+          a.start - b.start ||
+          a.score - b.score ||
+          a.row.key.length - b.row.key.length ||
+          this.byRecency(a.row.id, b.row.id),
+      );
       add(
-        this.fuse.search(input.slice(0, 100)).map((r) => r.item.id),
+        ranked.map((r) => r.row.id),
         "fuzzy",
       );
     }
@@ -151,6 +165,38 @@ export class EntryFinder {
     }
     return this.entry(best.id);
   }
+}
+
+/** Edit distance between two short strings (insertions, deletions, substitutions). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/**
+ * How far the typed key is from the start of the name: the fewest edits to the name's first
+ * characters (one more or fewer than typed, for a missing or extra letter). A later word counts
+ * one edit more.
+ */
+function startDistance(key: string, row: NameRow): number {
+  const near = (target: string) =>
+    Math.min(
+      ...[key.length - 1, key.length, key.length + 1]
+        .filter((n) => n > 0)
+        .map((n) => editDistance(key, target.slice(0, n))),
+    );
+  return Math.min(near(row.key), ...row.wordKeys.map((w) => near(w) + 1));
 }
 
 /** Version numbers as written: "5.4" in "gpt5.4 mini", "4.5" in "opus 4-5". */

@@ -53,7 +53,12 @@ export function listenForBookmarks(
   client: Client,
   context: () => AppContext,
   logger: Logger,
-): void {
+): { drain(): Promise<void> } {
+  const inFlight = new Set<Promise<unknown>>();
+  const track = (work: Promise<unknown>) => {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  };
   const onReaction =
     (type: ReactionEvent["type"]) =>
     (reaction: MessageReaction | PartialMessageReaction, user: User | PartialUser) => {
@@ -69,7 +74,7 @@ export function listenForBookmarks(
         userId: user.id,
         emoji: { id: reaction.emoji.id, name: reaction.emoji.name },
       };
-      applyReaction(event, {
+      const work = applyReaction(event, {
         bookmarks: ctx.bookmarks,
         store: ctx.store,
         report: ctx.reportProblem,
@@ -85,6 +90,7 @@ export function listenForBookmarks(
         .catch((error: unknown) =>
           logger.error({ err: error, ...event }, "could not apply a bookmark reaction"),
         );
+      track(work);
     };
   client.on(Events.MessageReactionAdd, onReaction("add"));
   client.on(Events.MessageReactionRemove, onReaction("remove"));
@@ -92,13 +98,21 @@ export function listenForBookmarks(
   const onDelete = (message: Message | PartialMessage) => {
     if (!message.guildId) return;
     const ctx = context();
-    markMessageDeleted(ctx.bookmarks, message.guildId, message.id, ctx.now()).catch(
-      (error: unknown) =>
-        logger.error({ err: error, message: message.id }, "could not mark bookmarks deleted"),
+    track(
+      markMessageDeleted(ctx.bookmarks, message.guildId, message.id, ctx.now()).catch(
+        (error: unknown) =>
+          logger.error({ err: error, message: message.id }, "could not mark bookmarks deleted"),
+      ),
     );
   };
   client.on(Events.MessageDelete, onDelete);
   client.on(Events.MessageBulkDelete, (messages) => messages.forEach(onDelete));
+  return {
+    /** Resolves once every event already received has been written. */
+    async drain() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+  };
 }
 
 /** Who wrote it, and its title when it is one of ours; fetched only for uncached messages. */

@@ -16,6 +16,8 @@ export function createClient(config: Pick<Config, "apiUrl">): Client {
     ],
     partials: [Partials.Message, Partials.Channel, Partials.Reaction, Partials.User],
     allowedMentions: { parse: [] },
+    // A timed-out POST that discord.js retries must not post twice.
+    enforceNonce: true,
   };
   if (config.apiUrl) {
     options.rest = { api: config.apiUrl, timeout: 5_000, retries: 2 };

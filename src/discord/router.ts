@@ -128,7 +128,7 @@ export function createRouter({ registry, context, logger, onAnswer }: RouterDeps
       logger,
       log,
     );
-    await deliver(interaction, work, log, false);
+    await deliver(interaction, work, log, false, module?.privateReplies);
   }
 
   async function component(interaction: MessageComponentInteraction): Promise<void> {
@@ -167,6 +167,7 @@ export function createRouter({ registry, context, logger, onAnswer }: RouterDeps
     work: Promise<Reply>,
     log: Record<string, unknown>,
     isComponent: boolean,
+    privateReplies = false,
   ): Promise<void> {
     let posted: Message | null | undefined;
     let answer: Reply | undefined;
@@ -186,17 +187,21 @@ export function createRouter({ registry, context, logger, onAnswer }: RouterDeps
           posted = sent?.resource?.message;
         }
       } else {
+        const privately = !isComponent && privateReplies;
         if (isComponent) await (interaction as MessageComponentInteraction).deferUpdate();
-        else await interaction.deferReply();
+        else await interaction.deferReply(privately ? { flags: MessageFlags.Ephemeral } : {});
         // A form can only be the first answer; past the deferral, say so instead.
         const late = await work.then((r) =>
           r.modal ? { payload: { ...r.payload, flags: MessageFlags.Ephemeral } } : r,
         );
         answer = late;
-        if (isEphemeral(late.payload) || (isComponent && !late.update)) {
-          // A deferral's visibility is fixed; a private answer goes as a follow-up.
+        if (isComponent && !late.update) {
           posted = await interaction.followUp(replyOptions(late.payload));
-          if (!isComponent) await interaction.deleteReply().catch(() => undefined);
+        } else if (isEphemeral(late.payload) && !privately && !isComponent) {
+          // A public deferral cannot turn private, and the first follow-up would fill it: remove
+          // the "thinking…" message first, then answer privately.
+          await interaction.deleteReply().catch(() => undefined);
+          posted = await interaction.followUp(replyOptions(late.payload));
         } else {
           posted = await interaction.editReply(editOptions(late.payload));
         }

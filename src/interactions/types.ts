@@ -47,8 +47,8 @@ export type Choice = APIApplicationCommandOptionChoice<string>;
  */
 export interface CommandModule {
   readonly definition: RESTPostAPIChatInputApplicationCommandsJSONBody;
-  /** Defer before running (work that may take longer than Discord's 3 s). */
-  readonly defer?: boolean;
+  /** Every answer is for the caller alone: a slow one is deferred privately. */
+  readonly privateReplies?: boolean;
   execute(call: CommandCall, ctx: AppContext): Promise<Reply>;
   autocomplete?(call: AutocompleteCall, ctx: AppContext): Promise<Choice[]>;
   /** What autocomplete offers when it fails or runs out of time: it must never come back empty-handed by accident. */

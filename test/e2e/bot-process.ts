@@ -4,7 +4,7 @@ import path from "node:path";
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
 /** A syntactically valid bot token for application 1234567890123456789; only the emulator sees it. */
-export const TEST_TOKEN = `${Buffer.from("1234567890123456789").toString("base64")}.GhIjKl.${"a".repeat(38)}`;
+export const TEST_TOKEN = `${Buffer.from("1234567890123456789").toString("base64").replace(/=+$/, "")}.GhIjKl.${"a".repeat(38)}`;
 export const TEST_APPLICATION_ID = "1234567890123456789";
 
 export interface LogLine {

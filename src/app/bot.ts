@@ -1,0 +1,136 @@
+import { Events, type Client } from "discord.js";
+import type { Logger } from "pino";
+import { commandDefinitions, commandsByName } from "../../commands/index.js";
+import type { Config } from "../config.js";
+import { listenForBookmarks, makeBookmarkable } from "../discord/bookmarks.js";
+import { createClient } from "../discord/client.js";
+import { deployIfChanged } from "../discord/deploy.js";
+import { createRouter } from "../discord/router.js";
+import { openStore, type KeyValueStore } from "../store/keyv.js";
+import { createAppContext } from "./bootstrap.js";
+import type { AppContext } from "./context.js";
+
+export interface BotOptions {
+  readonly config: Config;
+  readonly token: string;
+  readonly logger: Logger;
+  readonly skipInvalid?: boolean;
+  /** The clock; tests move it. */
+  readonly now?: () => Date;
+}
+
+export interface RunningBot {
+  readonly client: Client;
+  readonly store: KeyValueStore;
+  context(): AppContext;
+  /** Resolves once logged in and the commands are deployed (or found up to date). */
+  readonly ready: Promise<void>;
+  /** Rebuilds the corpus, index and catalogue from disk without dropping the connection. */
+  reload(): Promise<void>;
+  /** Stops taking interactions, finishes the ones in flight, closes everything. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The bot: config → store → corpus, search and catalogue → discord.js client → jobs. `npm start`
+ * runs it (src/index.ts); the end-to-end tests run the same function against the emulator.
+ */
+export async function startBot(options: BotOptions): Promise<RunningBot> {
+  const { config, logger } = options;
+  const store = openStore(config.storePath);
+  const boot = () =>
+    createAppContext({
+      dataDir: config.dataDir,
+      stateDir: config.stateDir,
+      store,
+      logger,
+      skipInvalid: options.skipInvalid,
+      bookmarkLimit: config.bookmarkLimit,
+      now: options.now,
+    });
+  let ctx: AppContext;
+  try {
+    ctx = await boot();
+  } catch (error) {
+    await store.disconnect().catch(() => undefined);
+    throw error;
+  }
+  logger.info(
+    {
+      documents: ctx.corpus.documents.length,
+      passages: ctx.searchIndex.passageCount,
+      indexBuilt: ctx.searchIndex.built,
+      models: ctx.catalog.catalog.models.length,
+      labs: ctx.catalog.catalog.labs.length,
+    },
+    "corpus ready",
+  );
+
+  const client = createClient(config);
+  const router = createRouter({
+    registry: commandsByName,
+    context: () => ctx,
+    logger,
+    onAnswer: (message, answer) => makeBookmarkable(ctx, message, answer),
+  });
+  client.on(Events.InteractionCreate, (interaction) => router.handle(interaction));
+  const reactions = listenForBookmarks(client, () => ctx, logger);
+  client.on(Events.Error, (error) => logger.error({ err: error }, "discord client error"));
+  client.on(Events.Warn, (message) => logger.warn(message));
+
+  const ready = new Promise<void>((resolve) => {
+    client.once(Events.ClientReady, async (readyClient) => {
+      logger.info(
+        { user: readyClient.user.tag, guilds: readyClient.guilds.cache.size },
+        "logged in",
+      );
+      try {
+        const target = {
+          applicationId: config.applicationId ?? readyClient.application.id,
+          guildId: config.guildId,
+        };
+        const deployed = await deployIfChanged(client.rest, target, commandDefinitions(), store);
+        logger.info(
+          { scope: target.guildId ?? "global", deployed },
+          deployed ? "commands deployed" : "commands up to date",
+        );
+      } catch (error) {
+        logger.error({ err: error }, "could not deploy commands; run `npm run deploy-commands`");
+      }
+      resolve();
+    });
+  });
+
+  let stopped = false;
+  const bot: RunningBot = {
+    client,
+    store,
+    context: () => ctx,
+    ready,
+    async reload() {
+      const next = await boot();
+      const previous = ctx;
+      ctx = next;
+      await previous.searchIndex.close();
+      logger.info({ documents: next.corpus.documents.length }, "corpus reloaded");
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      client.removeAllListeners(Events.InteractionCreate);
+      await router.drain();
+      // No more events after this; then what was already received is written before closing.
+      await client.destroy();
+      await reactions.drain();
+      await ctx.searchIndex.close().catch(() => undefined);
+      await store.disconnect().catch(() => undefined);
+    },
+  };
+  try {
+    await client.login(options.token);
+  } catch (error) {
+    await bot.stop();
+    throw error;
+  }
+  return bot;
+}

@@ -1,0 +1,606 @@
+import type { RoleFlags } from "discord-api-types/v10";
+import {
+  ChannelType,
+  GatewayDispatchEvents,
+  GatewayIntentBits,
+  Locale,
+  OverwriteType,
+  type APIApplicationCommand,
+  type APIMessage,
+  type APIRole,
+} from "discord-api-types/v10";
+import { Core, type RequestRecord } from "./core.js";
+import { UserDriver } from "./drivers.js";
+import { Faults } from "./faults.js";
+import type { GatewayStats } from "./gateway.js";
+import { RestServer } from "./rest.js";
+import { DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS } from "./state.js";
+
+export { ApiError, ErrorCodes } from "./errors.js";
+export type { Fault, FaultSpec } from "./faults.js";
+export type { GatewayStats } from "./gateway.js";
+export { InteractionHandle } from "./interactions.js";
+export type { FollowUpOptions, InteractionStatus, ReplyOptions } from "./interactions.js";
+export { DISCORD_LIMITS } from "./limits.js";
+export type { RequestRecord } from "./core.js";
+export { UserDriver } from "./drivers.js";
+export type {
+  AutocompleteOptions,
+  EmojiRef,
+  MessageRef,
+  OptionValue,
+  OptionValues,
+  RunCommandOptions,
+} from "./drivers.js";
+
+export interface EmulatorOptions {
+  /** Default "1234567890123456789" (the id `test/e2e/bot-process.ts` encodes in its token). */
+  applicationId?: string;
+  /** Default: the application id, as for every modern bot. */
+  botUserId?: string;
+  botUsername?: string;
+  /** Gateway heartbeat interval sent in HELLO (default 41 250 ms, Discord's). */
+  heartbeatIntervalMs?: number;
+  /** Interaction deadline (default 3000 ms, Discord's). */
+  interactionTimeoutMs?: number;
+  /** Default wait of `InteractionHandle.reply()` (default 3500 ms). */
+  replyTimeoutMs?: number;
+  /** Answer Discord-limit breaches with 400 50035 as Discord does (default true); they are recorded either way. */
+  rejectInvalid?: boolean;
+  /** How long `enforce_nonce` remembers a nonce (default 5 min). */
+  nonceWindowMs?: number;
+}
+
+export interface GuildSpec {
+  name?: string;
+  /** Permissions of @everyone (default: Discord's usual member set). */
+  everyonePermissions?: bigint;
+  /** Permissions of the bot's managed role (default: view, send, embed, attach, history, react). */
+  botPermissions?: bigint;
+  locale?: Locale;
+}
+
+export interface AddedGuild {
+  id: string;
+  everyoneRoleId: string;
+  botRoleId: string;
+  ownerId: string;
+}
+
+export interface ChannelSpec {
+  name?: string;
+  topic?: string;
+}
+
+export interface RoleSpec {
+  name: string;
+  permissions?: bigint;
+}
+
+export interface MemberSpec {
+  username: string;
+  roles?: string[];
+  /** Extra permissions, given through a personal role (@everyone's still apply). */
+  permissions?: bigint;
+  bot?: boolean;
+  /** The bot's DMs to this user fail with 403 50007. */
+  dmsClosed?: boolean;
+  /** Reuse an existing user (to put one user in several servers). */
+  id?: string;
+  locale?: Locale;
+}
+
+export interface UserOptions {
+  /** The channel the user acts in (default: the server's first channel). */
+  channelId?: string;
+}
+
+export interface PermissionOverwrite {
+  allow?: bigint;
+  deny?: bigint;
+}
+
+export interface ReactionSummary {
+  /** The unicode emoji, or `name:id` for a custom one. */
+  emoji: string;
+  userIds: string[];
+}
+
+const DEFAULT_APPLICATION_ID = "1234567890123456789";
+
+/**
+ * A fake Discord (REST v10 + gateway) on 127.0.0.1 that a real discord.js client talks to, given
+ * `rest: { api: emu.apiUrl }` and `login(emu.token)`.
+ *
+ * - Build the world: `addGuild`, `addChannel`, `addRole`, `addMember` (announced over the
+ *   gateway when a client is connected).
+ * - Act as users: `emu.user(guildId, memberId).runCommand("entry add", { kind: "model" })`
+ *   returns an `InteractionHandle`; `await handle.reply()` is the visible answer.
+ * - Look: `messages`, `reactions`, `commands`, `requests`; wait: `nextMessage`, `waitFor`.
+ * - Break things: `faults.add(...)`, `dropGateway()`, `invalidateSession()`,
+ *   `setBotPermissions`, `deleteChannel`, `setDmsClosed`.
+ * - Check: `violations` lists every Discord rule the bot broke; call `assertClean()` in afterEach.
+ */
+export class DiscordEmulator {
+  readonly faults = new Faults();
+  private readonly core: Core;
+  private readonly rest: RestServer;
+  private stopped = false;
+
+  private constructor(options: EmulatorOptions) {
+    const applicationId = options.applicationId ?? DEFAULT_APPLICATION_ID;
+    this.core = new Core({
+      applicationId,
+      botUserId: options.botUserId ?? applicationId,
+      botUsername: options.botUsername ?? "modeldex",
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,
+      interactionTimeoutMs: options.interactionTimeoutMs ?? 3_000,
+      replyTimeoutMs: options.replyTimeoutMs ?? 3_500,
+      rejectInvalid: options.rejectInvalid ?? true,
+      nonceWindowMs: options.nonceWindowMs ?? 5 * 60_000,
+    });
+    this.rest = new RestServer(this.core, this.faults);
+  }
+
+  static async start(options: EmulatorOptions = {}): Promise<DiscordEmulator> {
+    const emu = new DiscordEmulator(options);
+    await emu.rest.listen();
+    return emu;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.core.stopTimers();
+    await this.core.gateway.close();
+    await this.rest.close();
+  }
+
+  // ---------------------------------------------------------------- identity
+
+  /** `http://127.0.0.1:PORT/api`, the discord.js `rest.api` (without `/v10`). */
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.rest.port}/api`;
+  }
+
+  get gatewayUrl(): string {
+    return this.core.gateway.url;
+  }
+
+  get applicationId(): string {
+    return this.core.options.applicationId;
+  }
+
+  get botUserId(): string {
+    return this.core.botId;
+  }
+
+  /** A syntactically valid bot token (the emulator accepts any `Bot …` token). */
+  get token(): string {
+    // Real tokens carry the id in unpadded base64 (no "="), which token checks rely on.
+    const id = Buffer.from(this.core.botId).toString("base64").replace(/=+$/, "");
+    return `${id}.GhIjKl.${"a".repeat(38)}`;
+  }
+
+  // ---------------------------------------------------------------- world building
+
+  addGuild(spec: GuildSpec = {}): AddedGuild {
+    const state = this.core.state;
+    const ids = this.core.ids;
+    const id = ids.next();
+    const ownerId = ids.next();
+    state.users.set(ownerId, {
+      id: ownerId,
+      username: `owner-${ownerId.slice(-4)}`,
+      globalName: null,
+      bot: false,
+      locale: Locale.EnglishUS,
+      dmsClosed: false,
+    });
+    const botRoleId = ids.next();
+    const everyone = role(
+      id,
+      "@everyone",
+      spec.everyonePermissions ?? DEFAULT_EVERYONE_PERMISSIONS,
+      0,
+    );
+    const botRole: APIRole = {
+      ...role(
+        botRoleId,
+        this.core.botUser().username,
+        spec.botPermissions ?? DEFAULT_BOT_PERMISSIONS,
+        1,
+      ),
+      managed: true,
+      tags: { bot_id: this.core.botId },
+    };
+    const joinedAt = new Date().toISOString();
+    state.guilds.set(id, {
+      id,
+      name: spec.name ?? "Test server",
+      ownerId,
+      everyoneRoleId: id,
+      botRoleId,
+      locale: spec.locale ?? Locale.EnglishUS,
+      joinedAt,
+      roles: new Map([
+        [id, everyone],
+        [botRoleId, botRole],
+      ]),
+      channelIds: [],
+      members: new Map([
+        [ownerId, { userId: ownerId, roles: [], nick: null, joinedAt }],
+        [this.core.botId, { userId: this.core.botId, roles: [botRoleId], nick: null, joinedAt }],
+      ]),
+    });
+    if (this.core.gateway.hasSession) {
+      this.core.gateway.dispatch(
+        GatewayDispatchEvents.GuildCreate,
+        state.guildCreate(id),
+        GatewayIntentBits.Guilds,
+      );
+    }
+    return { id, everyoneRoleId: id, botRoleId, ownerId };
+  }
+
+  addChannel(guildId: string, spec: ChannelSpec = {}): { id: string } {
+    const guild = this.guild(guildId);
+    const id = this.core.ids.next();
+    this.core.state.channels.set(id, {
+      id,
+      guildId,
+      type: ChannelType.GuildText,
+      name: spec.name ?? `channel-${guild.channelIds.length + 1}`,
+      topic: spec.topic ?? null,
+      position: guild.channelIds.length,
+      overwrites: [],
+      recipientId: null,
+      lastMessageId: null,
+    });
+    guild.channelIds.push(id);
+    this.core.gateway.dispatch(
+      GatewayDispatchEvents.ChannelCreate,
+      this.core.state.channelObject(id),
+      GatewayIntentBits.Guilds,
+    );
+    return { id };
+  }
+
+  addRole(guildId: string, spec: RoleSpec): { id: string } {
+    const guild = this.guild(guildId);
+    const id = this.core.ids.next();
+    const created = role(id, spec.name, spec.permissions ?? 0n, guild.roles.size);
+    guild.roles.set(id, created);
+    this.core.gateway.dispatch(
+      GatewayDispatchEvents.GuildRoleCreate,
+      { guild_id: guildId, role: created },
+      GatewayIntentBits.Guilds,
+    );
+    return { id };
+  }
+
+  addMember(guildId: string, spec: MemberSpec): { id: string } {
+    const guild = this.guild(guildId);
+    const state = this.core.state;
+    const id = spec.id ?? this.core.ids.next();
+    if (!state.users.has(id)) {
+      state.users.set(id, {
+        id,
+        username: spec.username,
+        globalName: null,
+        bot: spec.bot ?? false,
+        locale: spec.locale ?? Locale.EnglishUS,
+        dmsClosed: spec.dmsClosed ?? false,
+      });
+    }
+    const roles = [...(spec.roles ?? [])];
+    for (const roleId of roles)
+      if (!guild.roles.has(roleId)) throw new Error(`emulator: unknown role ${roleId}`);
+    if (spec.permissions !== undefined)
+      roles.push(
+        this.addRole(guildId, { name: `${spec.username}-perms`, permissions: spec.permissions }).id,
+      );
+    const joinedAt = new Date().toISOString();
+    guild.members.set(id, { userId: id, roles, nick: null, joinedAt });
+    this.core.gateway.dispatch(
+      GatewayDispatchEvents.GuildMemberAdd,
+      { ...state.memberObject(guildId, id), guild_id: guildId },
+      GatewayIntentBits.GuildMembers,
+    );
+    return { id };
+  }
+
+  /** Gives a member roles (GUILD_MEMBER_UPDATE for clients with the Guild Members intent). */
+  setMemberRoles(guildId: string, userId: string, roles: string[]): void {
+    const member = this.guild(guildId).members.get(userId);
+    if (!member) throw new Error(`emulator: ${userId} is not a member of ${guildId}`);
+    member.roles = [...roles];
+    this.core.gateway.dispatch(
+      GatewayDispatchEvents.GuildMemberUpdate,
+      { ...this.core.state.memberObject(guildId, userId), guild_id: guildId },
+      GatewayIntentBits.GuildMembers,
+    );
+  }
+
+  /** Sets the bot's member overwrite on a channel (CHANNEL_UPDATE), e.g. `{ deny: SendMessages }`. */
+  setBotPermissions(channelId: string, overwrite: PermissionOverwrite): void {
+    const channel = this.core.state.channels.get(channelId);
+    if (!channel || !channel.guildId) throw new Error(`emulator: no server channel ${channelId}`);
+    channel.overwrites = channel.overwrites.filter((o) => o.id !== this.core.botId);
+    channel.overwrites.push({
+      id: this.core.botId,
+      type: OverwriteType.Member,
+      allow: (overwrite.allow ?? 0n).toString(),
+      deny: (overwrite.deny ?? 0n).toString(),
+    });
+    this.core.gateway.dispatch(
+      GatewayDispatchEvents.ChannelUpdate,
+      this.core.state.channelObject(channelId),
+      GatewayIntentBits.Guilds,
+    );
+  }
+
+  /** Deletes a channel (CHANNEL_DELETE); calls on it then answer 404 10003. */
+  deleteChannel(channelId: string): void {
+    const state = this.core.state;
+    const channel = state.channels.get(channelId);
+    if (!channel) throw new Error(`emulator: no channel ${channelId}`);
+    const view = state.channelObject(channelId);
+    state.channels.delete(channelId);
+    if (channel.guildId) {
+      const guild = state.guilds.get(channel.guildId)!;
+      guild.channelIds = guild.channelIds.filter((id) => id !== channelId);
+    }
+    this.core.gateway.dispatch(GatewayDispatchEvents.ChannelDelete, view, GatewayIntentBits.Guilds);
+  }
+
+  /** Makes the bot's DMs to a user fail (403 50007) or work again. */
+  setDmsClosed(userId: string, closed = true): void {
+    const user = this.core.state.users.get(userId);
+    if (!user) throw new Error(`emulator: unknown user ${userId}`);
+    user.dmsClosed = closed;
+  }
+
+  // ---------------------------------------------------------------- drivers
+
+  /** Acts as a member: commands, clicks, modals, reactions. */
+  user(guildId: string, userId: string, options: UserOptions = {}): UserDriver {
+    const guild = this.guild(guildId);
+    if (!guild.members.has(userId))
+      throw new Error(`emulator: ${userId} is not a member of ${guildId}`);
+    const channelId = options.channelId ?? guild.channelIds[0];
+    if (!channelId) throw new Error(`emulator: server ${guildId} has no channel; add one first`);
+    return new UserDriver(this.core, guildId, userId, channelId);
+  }
+
+  /** Acts as a user in their DM with the bot (context BOT_DM). */
+  dmUser(userId: string): UserDriver {
+    if (!this.core.state.users.has(userId)) throw new Error(`emulator: unknown user ${userId}`);
+    return new UserDriver(this.core, null, userId, this.dmChannel(userId));
+  }
+
+  /** The DM channel between the bot and a user (created if needed). */
+  dmChannel(userId: string): string {
+    const state = this.core.state;
+    let id = state.dmChannels.get(userId);
+    if (!id) {
+      id = this.core.ids.next();
+      state.dmChannels.set(userId, id);
+      state.channels.set(id, {
+        id,
+        guildId: null,
+        type: ChannelType.DM,
+        name: "",
+        topic: null,
+        position: 0,
+        overwrites: [],
+        recipientId: userId,
+        lastMessageId: null,
+      });
+    }
+    return id;
+  }
+
+  // ---------------------------------------------------------------- state and waiters
+
+  /** Messages in a channel, oldest first (not deleted, not ephemeral). */
+  messages(channelId: string): APIMessage[] {
+    return this.core
+      .sortedChannelMessages(channelId)
+      .map((m) => this.core.messageView(m.message.id)!);
+  }
+
+  /** Any message by id (ephemeral ones included), or undefined. */
+  message(messageId: string): APIMessage | undefined {
+    const record = this.core.state.messages.get(messageId);
+    return record && !record.deleted ? this.core.messageView(messageId) : undefined;
+  }
+
+  /** Seeds a message by a member (MESSAGE_CREATE for clients with the message intents). */
+  postMessage(channelId: string, userId: string, content: string): APIMessage {
+    return this.core.messageView(this.core.postUserMessage(channelId, userId, content).message.id)!;
+  }
+
+  /**
+   * The next message the bot POSTs to the channel (`/channels/:id/messages`). With `after`, a
+   * message already posted after that message id counts too (no race with a fast bot).
+   */
+  async nextMessage(
+    channelId: string,
+    options: { timeoutMs?: number; after?: string } = {},
+  ): Promise<APIMessage> {
+    const botPost = (m: {
+      channelId: string;
+      message: APIMessage;
+      interactionId: string | null;
+    }): boolean =>
+      m.channelId === channelId &&
+      m.message.author.id === this.core.botId &&
+      m.interactionId === null;
+    if (options.after !== undefined) {
+      const after = BigInt(options.after);
+      const found = this.core
+        .sortedChannelMessages(channelId)
+        .find((m) => botPost(m) && BigInt(m.message.id) > after);
+      if (found) return this.core.messageView(found.message.id)!;
+    }
+    const record = await this.core.waitForMessage(
+      botPost,
+      options.timeoutMs ?? 3_000,
+      `bot message in channel ${channelId}`,
+    );
+    return this.core.messageView(record.message.id)!;
+  }
+
+  /** Polls `check` every 10 ms until it is true (e.g. the bot registered its commands). */
+  async waitFor(
+    check: () => boolean,
+    options: { timeoutMs?: number; what?: string } = {},
+  ): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? 5_000;
+    const deadline = Date.now() + timeoutMs;
+    while (!check()) {
+      if (Date.now() > deadline) {
+        throw new Error(`emulator: ${options.what ?? "condition"} not met within ${timeoutMs} ms`);
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /** Who reacted with what (the bot's own reactions included). */
+  reactions(messageId: string): ReactionSummary[] {
+    const map = this.core.state.reactions.get(messageId);
+    if (!map) return [];
+    return [...map.values()]
+      .filter((r) => r.users.length > 0)
+      .map((r) => ({ emoji: r.key, userIds: [...r.users] }));
+  }
+
+  /** Registered commands: global without an argument, else the server's. */
+  commands(guildId?: string): APIApplicationCommand[] {
+    return structuredClone(this.core.commandList(guildId));
+  }
+
+  /** How many bulk overwrites (PUT …/commands) arrived. */
+  get commandPuts(): number {
+    return this.core.commandPuts;
+  }
+
+  /** Every REST call so far, in order. */
+  get requests(): readonly RequestRecord[] {
+    return this.core.requests;
+  }
+
+  get gatewayStats(): Readonly<GatewayStats> {
+    return this.core.gateway.stats;
+  }
+
+  /** Whether a client is connected to the gateway right now. */
+  get gatewayConnected(): boolean {
+    return this.core.gateway.connected;
+  }
+
+  // ---------------------------------------------------------------- gateway faults
+
+  /**
+   * Closes the gateway socket abruptly (the client sees 1006 and must RESUME; dispatches sent
+   * meanwhile are replayed). Resolves when the client is back (resumed or re-identified).
+   */
+  dropGateway(timeoutMs = 10_000): Promise<void> {
+    const back = this.waitForGateway(timeoutMs);
+    this.core.gateway.drop();
+    return back;
+  }
+
+  /** Sends INVALID_SESSION (d: false): the client must IDENTIFY again. Resolves when it has. */
+  invalidateSession(timeoutMs = 15_000): Promise<void> {
+    const back = this.waitForGateway(timeoutMs, "ready");
+    this.core.gateway.invalidate();
+    return back;
+  }
+
+  /** Sends RECONNECT (op 7): the client closes and resumes. Resolves when it has. */
+  requestReconnect(timeoutMs = 10_000): Promise<void> {
+    const back = this.waitForGateway(timeoutMs);
+    this.core.gateway.reconnect();
+    return back;
+  }
+
+  private waitForGateway(timeoutMs: number, only?: "ready" | "resumed"): Promise<void> {
+    const gateway = this.core.gateway;
+    const promise = new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        gateway.off("ready", done);
+        gateway.off("resumed", done);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        gateway.off("ready", done);
+        gateway.off("resumed", done);
+        reject(
+          new Error(`emulator: the client did not come back to the gateway within ${timeoutMs} ms`),
+        );
+      }, timeoutMs);
+      if (only !== "resumed") gateway.on("ready", done);
+      if (only !== "ready") gateway.on("resumed", done);
+    });
+    // Callers may ignore the promise: never let its rejection go unhandled.
+    promise.catch(() => undefined);
+    return promise;
+  }
+
+  // ---------------------------------------------------------------- checks
+
+  /** Every Discord rule the bot broke so far: limits, mentions, unanswered / double answers. */
+  get violations(): string[] {
+    return this.core.violations;
+  }
+
+  /** Returns the violations and clears them (for tests that provoke one on purpose). */
+  takeViolations(): string[] {
+    return this.core.takeViolations();
+  }
+
+  /**
+   * Throws with every violation (then clears them, so one failing test does not fail the next).
+   * Interactions still unanswered at this point count too.
+   */
+  assertClean(): void {
+    for (const record of this.core.interactions.values()) {
+      if (record.status === "pending" && !record.reportedUnanswered) {
+        record.reportedUnanswered = true;
+        this.core.violate(record.describe(), "still unanswered when the test ended");
+      }
+    }
+    const list = this.core.takeViolations();
+    if (list.length > 0) {
+      throw new Error(
+        `Discord emulator recorded ${list.length} violation(s):\n  ${list.join("\n  ")}`,
+      );
+    }
+  }
+
+  private guild(guildId: string): NonNullable<ReturnType<Core["state"]["guilds"]["get"]>> {
+    const guild = this.core.state.guilds.get(guildId);
+    if (!guild) throw new Error(`emulator: unknown server ${guildId}`);
+    return guild;
+  }
+}
+
+function role(id: string, name: string, permissions: bigint, position: number): APIRole {
+  return {
+    id,
+    name,
+    color: 0,
+    colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
+    hoist: false,
+    icon: null,
+    unicode_emoji: null,
+    position,
+    permissions: permissions.toString(),
+    managed: false,
+    mentionable: false,
+    flags: 0 as RoleFlags,
+  };
+}
