@@ -5,6 +5,8 @@ import { config } from "./config.js";
 import { entry } from "./entry.js";
 import { lab } from "./lab.js";
 import { model } from "./model.js";
+import { recap } from "./recap.js";
+import { recapConfig } from "./recap-config.js";
 import { search } from "./search.js";
 
 /** Every slash command, read by both the deploy script and the interaction router. */
@@ -13,9 +15,11 @@ export const commands: readonly CommandModule[] = [
   lab,
   compare,
   search,
+  recap,
   bookmarks,
   entry,
   config,
+  recapConfig,
 ];
 
 export const commandsByName: ReadonlyMap<string, CommandModule> = new Map(

@@ -9,7 +9,7 @@ import { loadCorpus } from "../corpus/load.js";
 import { openSearchIndex } from "../search/index.js";
 import type { KeyValueStore } from "../store/keyv.js";
 import type { StoreProblem } from "../store/records.js";
-import type { AppContext } from "./context.js";
+import type { AppContext, AppHooks } from "./context.js";
 
 export interface BootstrapOptions {
   readonly dataDir: string;
@@ -19,6 +19,7 @@ export interface BootstrapOptions {
   readonly skipInvalid?: boolean;
   readonly now?: () => Date;
   readonly bookmarkLimit?: number;
+  readonly hooks?: AppHooks;
 }
 
 export function corpusDir(dataDir: string): string {
@@ -71,5 +72,6 @@ export async function createAppContext(options: BootstrapOptions): Promise<AppCo
     bookmarkLimit: options.bookmarkLimit ?? 500,
     now: options.now ?? (() => new Date()),
     logger: options.logger,
+    hooks: options.hooks ?? { recapChanged: () => undefined, recapHistory: async () => [] },
   };
 }

@@ -6,9 +6,12 @@ import { listenForBookmarks, makeBookmarkable } from "../discord/bookmarks.js";
 import { createClient } from "../discord/client.js";
 import { deployIfChanged } from "../discord/deploy.js";
 import { createRouter } from "../discord/router.js";
+import { recapPosterFor } from "../discord/recap.js";
+import { RecapPosts } from "../recap/posts.js";
+import { cronTimer, RecapScheduler, type Timer } from "../recap/scheduler.js";
 import { openStore, type KeyValueStore } from "../store/keyv.js";
 import { createAppContext } from "./bootstrap.js";
-import type { AppContext } from "./context.js";
+import type { AppContext, AppHooks } from "./context.js";
 
 export interface BotOptions {
   readonly config: Config;
@@ -17,11 +20,14 @@ export interface BotOptions {
   readonly skipInvalid?: boolean;
   /** The clock; tests move it. */
   readonly now?: () => Date;
+  /** What fires the weekly recap jobs (node-cron unless a test cranks it by hand). */
+  readonly timer?: Timer;
 }
 
 export interface RunningBot {
   readonly client: Client;
   readonly store: KeyValueStore;
+  readonly recaps: RecapScheduler;
   context(): AppContext;
   /** Resolves once logged in and the commands are deployed (or found up to date). */
   readonly ready: Promise<void>;
@@ -29,6 +35,8 @@ export interface RunningBot {
   reload(): Promise<void>;
   /** Stops taking interactions, finishes the ones in flight, closes everything. */
   stop(): Promise<void>;
+  /** Stops at once, finishing nothing, as a crash would: for tests of what survives one. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -38,6 +46,12 @@ export interface RunningBot {
 export async function startBot(options: BotOptions): Promise<RunningBot> {
   const { config, logger } = options;
   const store = openStore(config.storePath);
+  const posts = await RecapPosts.open(config.storePath);
+  const hooks: AppHooks = {
+    // Replaced once the scheduler exists; commands only run after that.
+    recapChanged: () => undefined,
+    recapHistory: (guildId) => posts.latest(guildId),
+  };
   const boot = () =>
     createAppContext({
       dataDir: config.dataDir,
@@ -47,11 +61,13 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       skipInvalid: options.skipInvalid,
       bookmarkLimit: config.bookmarkLimit,
       now: options.now,
+      hooks,
     });
   let ctx: AppContext;
   try {
     ctx = await boot();
   } catch (error) {
+    await posts.close().catch(() => undefined);
     await store.disconnect().catch(() => undefined);
     throw error;
   }
@@ -75,6 +91,14 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   });
   client.on(Events.InteractionCreate, (interaction) => router.handle(interaction));
   const reactions = listenForBookmarks(client, () => ctx, logger);
+  const scheduler = new RecapScheduler({
+    store,
+    report: (problem) => ctx.reportProblem(problem),
+    timer: options.timer ?? cronTimer,
+    logger,
+    poster: recapPosterFor(client, () => ctx, posts, logger),
+  });
+  hooks.recapChanged = (guildId) => void scheduler.reschedule(guildId);
   client.on(Events.Error, (error) => logger.error({ err: error }, "discord client error"));
   client.on(Events.Warn, (message) => logger.warn(message));
 
@@ -97,6 +121,9 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       } catch (error) {
         logger.error({ err: error }, "could not deploy commands; run `npm run deploy-commands`");
       }
+      await scheduler
+        .start()
+        .catch((error: unknown) => logger.error({ err: error }, "could not start the recap jobs"));
       resolve();
     });
   });
@@ -105,6 +132,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const bot: RunningBot = {
     client,
     store,
+    recaps: scheduler,
     context: () => ctx,
     ready,
     async reload() {
@@ -118,12 +146,23 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       if (stopped) return;
       stopped = true;
       client.removeAllListeners(Events.InteractionCreate);
+      await scheduler.stop();
       await router.drain();
       // No more events after this; then what was already received is written before closing.
       await client.destroy();
       await reactions.drain();
       await ctx.searchIndex.close().catch(() => undefined);
       await store.disconnect().catch(() => undefined);
+      await posts.close().catch(() => undefined);
+    },
+    async kill() {
+      if (stopped) return;
+      stopped = true;
+      client.removeAllListeners();
+      void scheduler.stop();
+      await client.destroy();
+      await store.disconnect().catch(() => undefined);
+      await posts.close().catch(() => undefined);
     },
   };
   try {

@@ -3,9 +3,18 @@ import type { CatalogKnowledge } from "../catalog/knowledge.js";
 import type { BookmarkStoreDeps } from "../bookmarks/repository.js";
 import type { GuildCatalogs } from "../entries/catalogs.js";
 import type { Corpus } from "../corpus/load.js";
+import type { RecapPost } from "../recap/posts.js";
 import type { SearchIndex } from "../search/index.js";
 import type { KeyValueStore } from "../store/keyv.js";
 import type { ProblemReporter } from "../store/records.js";
+
+/** What the running bot does when a command changes something it acts on; no-ops offline. */
+export interface AppHooks {
+  /** A server's recap settings changed: reschedule its job. */
+  recapChanged(guildId: string): void;
+  /** A server's latest recap records, newest first. */
+  recapHistory(guildId: string): Promise<RecapPost[]>;
+}
 
 /** Everything a command handler may use, passed in: no handler reaches for a global. */
 export interface AppContext {
@@ -23,4 +32,5 @@ export interface AppContext {
   readonly bookmarkLimit: number;
   readonly now: () => Date;
   readonly logger: Logger;
+  readonly hooks: AppHooks;
 }

@@ -50,18 +50,32 @@ const SAVERS: RecordType<{ userIds: string[] }> = {
   schema: z.object({ userIds: z.array(z.string()) }),
 };
 
+/** Members of a server who have saved anything there: the weekly recap counts their bookmarks. */
+const MEMBERS: RecordType<{ userIds: string[] }> = {
+  prefix: "bookmark-members",
+  version: 1,
+  schema: z.object({ userIds: z.array(z.string()) }),
+};
+
 export interface BookmarkStoreDeps {
   readonly store: KeyValueStore;
   readonly report: ProblemReporter;
   /** Per member: their events apply one at a time, in the order they arrived. */
   readonly mutex: KeyedMutex;
+  /** Per server, for its list of members with bookmarks. */
+  readonly membersMutex: KeyedMutex;
 }
 
 export function bookmarkStoreDeps(
   store: KeyValueStore,
   report: ProblemReporter,
 ): BookmarkStoreDeps {
-  return { store, report, mutex: mutexFor(store, "bookmarks") };
+  return {
+    store,
+    report,
+    mutex: mutexFor(store, "bookmarks"),
+    membersMutex: mutexFor(store, "bookmark-members"),
+  };
 }
 
 const memberKey = (guildId: string, userId: string) => `${guildId}:${userId}`;
@@ -92,6 +106,25 @@ async function savers(deps: BookmarkStoreDeps, guildId: string, messageId: strin
   return { key, ids: (await readRecord(deps.store, SAVERS, key, deps.report))?.userIds ?? [] };
 }
 
+/**
+ * Every member who saves a message shares its savers index, and their events run in parallel:
+ * change it one at a time, or two members saving at once leave only one of them in it.
+ */
+function updateSavers(
+  deps: BookmarkStoreDeps,
+  guildId: string,
+  messageId: string,
+  change: (ids: string[]) => string[],
+): Promise<void> {
+  return deps.mutex.run(`savers:${guildId}:${messageId}`, async () => {
+    const index = await savers(deps, guildId, messageId);
+    const ids = change(index.ids);
+    if (ids.length === index.ids.length && ids.every((id, i) => id === index.ids[i])) return;
+    if (ids.length) await writeRecord(deps.store, SAVERS, index.key, { userIds: ids });
+    else await deps.store.delete(index.key);
+  });
+}
+
 export type SaveOutcome = "saved" | "already-saved" | "limit-reached";
 
 /** Runs work for one member after their earlier events; call it as soon as an event arrives. */
@@ -114,9 +147,16 @@ export async function saveBookmark(
   const items = await listBookmarks(deps, bookmark.guildId, userId);
   if (items.some((b) => b.messageId === bookmark.messageId)) return "already-saved";
   if (items.length >= limit) return "limit-reached";
-  const index = await savers(deps, bookmark.guildId, bookmark.messageId);
-  if (!index.ids.includes(userId))
-    await writeRecord(deps.store, SAVERS, index.key, { userIds: [...index.ids, userId] });
+  await updateSavers(deps, bookmark.guildId, bookmark.messageId, (ids) =>
+    ids.includes(userId) ? ids : [...ids, userId],
+  );
+  await deps.membersMutex.run(bookmark.guildId, async () => {
+    const members = await listBookmarkMembers(deps, bookmark.guildId);
+    if (!members.includes(userId))
+      await writeRecord(deps.store, MEMBERS, keyOf(MEMBERS, bookmark.guildId), {
+        userIds: [...members, userId],
+      });
+  });
   await writeList(deps, bookmark.guildId, userId, [bookmark, ...items]);
   return "saved";
 }
@@ -132,10 +172,7 @@ export async function removeBookmark(
   const kept = items.filter((b) => b.messageId !== messageId);
   if (kept.length === items.length) return false;
   await writeList(deps, guildId, userId, kept);
-  const index = await savers(deps, guildId, messageId);
-  const rest = index.ids.filter((id) => id !== userId);
-  if (rest.length) await writeRecord(deps.store, SAVERS, index.key, { userIds: rest });
-  else await deps.store.delete(index.key);
+  await updateSavers(deps, guildId, messageId, (ids) => ids.filter((id) => id !== userId));
   return true;
 }
 
@@ -177,4 +214,45 @@ export async function markMessageDeleted(
     });
   }
   return marked;
+}
+
+export async function listBookmarkMembers(
+  deps: BookmarkStoreDeps,
+  guildId: string,
+): Promise<string[]> {
+  return (
+    (await readRecord(deps.store, MEMBERS, keyOf(MEMBERS, guildId), deps.report))?.userIds ?? []
+  );
+}
+
+/**
+ * The answers members of a server saved in a time span, most saved first: what the weekly recap
+ * calls the week's most bookmarked answers.
+ */
+export async function mostBookmarked(
+  deps: BookmarkStoreDeps,
+  guildId: string,
+  from: Date,
+  to: Date,
+): Promise<Array<{ messageId: string; channelId: string; title: string; count: number }>> {
+  const counts = new Map<
+    string,
+    { messageId: string; channelId: string; title: string; count: number }
+  >();
+  for (const userId of await listBookmarkMembers(deps, guildId)) {
+    for (const b of await listBookmarks(deps, guildId, userId)) {
+      const at = Date.parse(b.savedAt);
+      if (b.kind !== "answer" || b.deletedAt || at < from.getTime() || at >= to.getTime()) continue;
+      const seen = counts.get(b.messageId);
+      if (seen) seen.count++;
+      else
+        counts.set(b.messageId, {
+          messageId: b.messageId,
+          channelId: b.channelId,
+          title: b.title,
+          count: 1,
+        });
+    }
+  }
+  return [...counts.values()].sort((a, b) => b.count - a.count || a.title.localeCompare(b.title));
 }

@@ -21,11 +21,13 @@ export function renderPayload(payload: MessagePayload): string {
   }
   for (const row of payload.components ?? []) {
     if (row.type !== ComponentType.ActionRow) continue;
-    const buttons = row.components.map((c) =>
-      c.type === ComponentType.Button && "custom_id" in c
-        ? `[${c.label ?? ""}${c.disabled ? " (disabled)" : ""}] ${c.custom_id}`
-        : `[component ${c.type}]`,
-    );
+    const buttons = row.components.map((c) => {
+      if (c.type === ComponentType.Button && "custom_id" in c)
+        return `[${c.label ?? ""}${c.disabled ? " (disabled)" : ""}] ${c.custom_id}`;
+      if (c.type === ComponentType.StringSelect)
+        return `[${c.placeholder ?? "Choose"}: ${c.options.map((o) => plain(o.label)).join(" | ")}] ${c.custom_id}`;
+      return `[component ${c.type}]`;
+    });
     out.push("", buttons.join("  "));
   }
   return out.join("\n");

@@ -3,6 +3,7 @@ import { PermissionFlagsBits } from "discord-api-types/v10";
 import { pino } from "pino";
 import { startBot, type RunningBot } from "../../src/app/bot.js";
 import { parseConfig } from "../../src/config.js";
+import type { Timer } from "../../src/recap/scheduler.js";
 import { DiscordEmulator, type InteractionHandle } from "../emulator/index.js";
 import { SHIPPED_DATA, tempDir } from "../helpers.js";
 
@@ -17,6 +18,8 @@ export interface WorldOptions {
   /** Reuse a state folder (store and index): a restart. */
   readonly stateDir?: string;
   readonly now?: () => Date;
+  /** Fires the weekly recap jobs; node-cron when unset. */
+  readonly timer?: Timer;
   readonly env?: Record<string, string>;
 }
 
@@ -82,12 +85,18 @@ export class World {
       token: config.discordToken!,
       logger: pino({ level: "debug" }, sink),
       now: this.options.now,
+      timer: this.options.timer,
     });
     await this.bot.ready;
   }
 
   async stopBot(): Promise<void> {
     await this.bot.stop();
+  }
+
+  /** Stops the bot the way a crash does: nothing in flight is finished. */
+  async crashBot(): Promise<void> {
+    await this.bot.kill();
   }
 
   get moderator() {

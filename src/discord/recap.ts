@@ -1,0 +1,107 @@
+import { randomUUID } from "node:crypto";
+import { Routes, type RESTPostAPIChannelMessageJSONBody } from "discord-api-types/v10";
+import type { Client } from "discord.js";
+import type { Logger } from "pino";
+import type { AppContext } from "../app/context.js";
+import { rememberAnswer } from "../bookmarks/answers.js";
+import { reactionIdentifier } from "../bookmarks/emoji.js";
+import { recapFor } from "../recap/assemble.js";
+import type { RecapPosterDeps } from "../recap/poster.js";
+import type { RecapPosts } from "../recap/posts.js";
+import { getRecapSettings, saveRecapSettings } from "../recap/settings.js";
+import { recapPages, recapSelect, recapTitle } from "../replies/recap.js";
+import { bookmarkEmojiOf } from "./bookmarks.js";
+
+/**
+ * The recap poster's Discord side: build a server's pages, post them with a nonce Discord
+ * enforces, make them bookmarkable, and pause a server's recap (telling the moderator who set it
+ * up) when Discord says the bot cannot post there.
+ */
+export function recapPosterFor(
+  client: Client,
+  context: () => AppContext,
+  posts: RecapPosts,
+  logger: Logger,
+): RecapPosterDeps {
+  const titles = new Map<string, string>();
+  return {
+    posts,
+    owner: randomUUID(),
+    now: () => context().now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+
+    async pages(guildId, week, settings) {
+      const ctx = context();
+      const recap = await recapFor(ctx, guildId, week, settings.schedule.timeZone);
+      titles.set(guildId, recapTitle(recap));
+      const pages = recapPages(recap, { quietMode: settings.quietMode });
+      const select = recapSelect(recap);
+      if (pages[0] && select.length) pages[0] = { ...pages[0], components: select };
+      return pages;
+    },
+
+    async send(channelId, payload, nonce) {
+      const body: RESTPostAPIChannelMessageJSONBody = {
+        content: payload.content,
+        embeds: payload.embeds,
+        components: payload.components,
+        allowed_mentions: { parse: [] },
+        nonce,
+        enforce_nonce: true,
+      };
+      const message = (await client.rest.post(Routes.channelMessages(channelId), {
+        body,
+      })) as { id: string; guild_id?: string };
+      void bookmarkable(channelId, message.id, payload).catch((error: unknown) =>
+        logger.warn({ err: error, message: message.id }, "could not make the recap bookmarkable"),
+      );
+      return message;
+    },
+
+    async pause(guildId, reason) {
+      const ctx = context();
+      const settings = await getRecapSettings(ctx.store, guildId, ctx.reportProblem);
+      if (!settings) return;
+      await saveRecapSettings(
+        ctx.store,
+        guildId,
+        { ...settings, status: "paused", pausedReason: reason },
+        ctx.reportProblem,
+      );
+      const user = await client.users.fetch(settings.updatedBy).catch(() => undefined);
+      const server = client.guilds.cache.get(guildId)?.name ?? "your server";
+      await user
+        ?.send({
+          content: `The weekly recap in **${server}** is paused: ${reason}. Give the bot access to <#${settings.channelId}> (or pick another channel), then run \`/recap-config set\` again.`,
+          allowedMentions: { parse: [] },
+        })
+        .catch((error: unknown) =>
+          logger.info(
+            { err: error, guild: guildId },
+            "could not tell the moderator about the pause",
+          ),
+        );
+    },
+  };
+
+  async function bookmarkable(
+    channelId: string,
+    messageId: string,
+    payload: { embeds?: Array<{ title?: string }> },
+  ) {
+    const ctx = context();
+    const channel = client.channels.cache.get(channelId);
+    const guildId = channel && "guildId" in channel ? channel.guildId : undefined;
+    if (!guildId) return;
+    await rememberAnswer(ctx.store, messageId, {
+      title: payload.embeds?.[0]?.title ?? titles.get(guildId) ?? "Weekly recap",
+      guildId,
+      channelId,
+      postedAt: ctx.now().toISOString(),
+    });
+    const identifier = reactionIdentifier(await bookmarkEmojiOf(ctx, guildId));
+    // As discord.js does: a custom emoji goes as name:id, a unicode one URL-encoded.
+    const emoji = /:\d+$/.test(identifier) ? identifier : encodeURIComponent(identifier);
+    await client.rest.put(Routes.channelMessageOwnReaction(channelId, messageId, emoji));
+  }
+}

@@ -1,0 +1,33 @@
+import type { AppContext } from "../app/context.js";
+import { mostBookmarked } from "../bookmarks/repository.js";
+import { listGuildEntries } from "../entries/repository.js";
+import { jumpLink } from "../replies/bookmarks.js";
+import { buildRecap, type Recap } from "./content.js";
+import { weekRange, type IsoWeek } from "./week.js";
+
+/** A server's recap of a week from everything the bot knows; without a server, the shipped catalogue. */
+export async function recapFor(
+  ctx: AppContext,
+  guildId: string | null,
+  week: IsoWeek,
+  timeZone: string,
+): Promise<Recap> {
+  const range = weekRange(week, timeZone);
+  const knowledge = await ctx.catalogs.for(guildId);
+  const guildEntries = guildId ? await listGuildEntries(ctx.catalogs.entries, guildId) : [];
+  const bookmarks = guildId
+    ? (await mostBookmarked(ctx.bookmarks, guildId, range.start, range.end)).map((b) => ({
+        title: b.title,
+        count: b.count,
+        url: jumpLink({ guildId, channelId: b.channelId, messageId: b.messageId }),
+      }))
+    : [];
+  return buildRecap({
+    week,
+    timeZone,
+    knowledge,
+    guildEntries,
+    documents: ctx.corpus.documents,
+    bookmarks,
+  });
+}

@@ -1,0 +1,145 @@
+import { createHash } from "node:crypto";
+import type { MessagePayload } from "../discord/payload.js";
+import type { RecapPosts } from "./posts.js";
+import { classifySlot, coveredWeek, lastSlot, DEFAULT_GRACE_MS } from "./schedule.js";
+import type { RecapSettings } from "./settings.js";
+import { formatWeek, type IsoWeek } from "./week.js";
+
+/** How long a claim holds before another instance may take over a recap that never finished. */
+export const LEASE_MS = 2 * 60 * 1000;
+const RETRY_DELAYS_MS = [1_000, 4_000, 16_000];
+
+/** What posting needs from Discord, as plain functions: the scheduler's adapter supplies them. */
+export interface RecapPosterDeps {
+  readonly posts: RecapPosts;
+  /** Who is posting: one id per running process. */
+  readonly owner: string;
+  readonly now: () => Date;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** The pages for the week a slot covers. */
+  pages(guildId: string, week: IsoWeek, settings: RecapSettings): Promise<MessagePayload[]>;
+  /** Posts one message; `nonce` lets Discord drop a repeat of the same post. */
+  send(channelId: string, payload: MessagePayload, nonce: string): Promise<{ id: string }>;
+  /** Stops the server's recap with a reason its moderators can read, and tells them. */
+  pause(guildId: string, reason: string): Promise<void>;
+}
+
+export type RecapOutcome =
+  | { kind: "posted"; week: string; messageIds: string[] }
+  | { kind: "not-due" }
+  | { kind: "already-handled"; week: string }
+  | { kind: "skipped"; week: string; reason: string }
+  | { kind: "paused"; week: string; reason: string }
+  | { kind: "failed"; week: string; reason: string };
+
+/** Discord's error codes that no retry can fix: the bot must be given access again. */
+const PAUSING_CODES: Record<number, string> = {
+  10003: "the recap channel was deleted",
+  50001: "the bot cannot see the recap channel (Missing Access)",
+  50013: "the bot lacks permission to post in the recap channel (Missing Permissions)",
+};
+
+function errorCode(error: unknown): number | undefined {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "number" ? code : undefined;
+}
+
+/** 5xx, 429 and network failures are worth retrying; anything else is not. */
+function isTransient(error: unknown): boolean {
+  const status = (error as { status?: unknown }).status;
+  if (typeof status === "number") return status >= 500 || status === 429;
+  return errorCode(error) === undefined;
+}
+
+/** Discord nonces are at most 25 characters. */
+export function pageNonce(guildId: string, week: string, page: number): string {
+  return createHash("sha256").update(`${guildId}:${week}:${page}`).digest("base64url").slice(0, 25);
+}
+
+/**
+ * Posts a server's recap for its latest slot, exactly once: the week is claimed durably first,
+ * each page is recorded as it is posted (and carries a nonce Discord de-duplicates), and the
+ * claim is completed last. A slot missed by more than the grace period is recorded as skipped.
+ */
+export async function runRecapSlot(
+  guildId: string,
+  settings: RecapSettings,
+  deps: RecapPosterDeps,
+  graceMs = DEFAULT_GRACE_MS,
+): Promise<RecapOutcome> {
+  if (settings.status !== "active") return { kind: "not-due" };
+  const now = deps.now();
+  const slot = lastSlot(settings.schedule, now);
+  if (slot.at.getTime() < Date.parse(settings.since)) return { kind: "not-due" };
+  // Records are kept by the week a recap covers, the week members see in its title.
+  const covered = coveredWeek(slot.at, settings.schedule.timeZone);
+  const week = formatWeek(covered);
+  const existing = await deps.posts.get(guildId, week);
+  if (existing && existing.status !== "failed" && existing.status !== "claimed")
+    return { kind: "already-handled", week };
+  if (classifySlot(slot.at, now, graceMs) === "too-late") {
+    const hours = Math.round((now.getTime() - slot.at.getTime()) / 3_600_000);
+    const reason = `missed: the bot was not running at ${slot.at.toISOString()} and came back ${hours} hours later, past the ${graceMs / 3_600_000}-hour catch-up window`;
+    await deps.posts.skip(guildId, week, reason, now.getTime());
+    return { kind: "skipped", week, reason };
+  }
+  const claimed = await deps.posts.claim(
+    guildId,
+    week,
+    deps.owner,
+    settings.channelId,
+    now.getTime(),
+    LEASE_MS,
+  );
+  if (!claimed) return { kind: "already-handled", week };
+  const done = [...((await deps.posts.get(guildId, week))?.messageIds ?? [])];
+  try {
+    const pages = await deps.pages(
+      guildId,
+      coveredWeek(slot.at, settings.schedule.timeZone),
+      settings,
+    );
+    for (let page = done.length; page < pages.length; page++) {
+      const sent = await withRetries(
+        () => deps.send(settings.channelId, pages[page]!, pageNonce(guildId, week, page)),
+        deps,
+      );
+      done.push(sent.id);
+      await deps.posts.progress(guildId, week, deps.owner, done, deps.now().getTime(), LEASE_MS);
+    }
+    await deps.posts.finish(
+      guildId,
+      week,
+      deps.owner,
+      "posted",
+      pages.length ? null : "a quiet week: nothing to post",
+      deps.now().getTime(),
+    );
+    return { kind: "posted", week, messageIds: done };
+  } catch (error) {
+    const code = errorCode(error);
+    const pausing = code !== undefined ? PAUSING_CODES[code] : undefined;
+    const reason = pausing ?? `Discord kept failing: ${(error as Error).message.slice(0, 200)}`;
+    await deps.posts.finish(guildId, week, deps.owner, "failed", reason, deps.now().getTime());
+    if (pausing) {
+      await deps.pause(guildId, pausing);
+      return { kind: "paused", week, reason: pausing };
+    }
+    return { kind: "failed", week, reason };
+  }
+}
+
+async function withRetries<T>(
+  work: () => Promise<T>,
+  deps: Pick<RecapPosterDeps, "sleep">,
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const delay = RETRY_DELAYS_MS[attempt];
+      if (delay === undefined || !isTransient(error)) throw error;
+      await deps.sleep(delay);
+    }
+  }
+}
