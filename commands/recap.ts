@@ -5,7 +5,7 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord-api-types/v10";
 import type { AppContext } from "../src/app/context.js";
-import { buttonRows, fitEmbeds, type Reply } from "../src/discord/payload.js";
+import { buttonRows, fitEmbeds, pagerButtons, type Reply } from "../src/discord/payload.js";
 import { UserError } from "../src/errors.js";
 import { stringOption } from "../src/interactions/options.js";
 import type { Caller, Choice, CommandModule } from "../src/interactions/types.js";
@@ -59,21 +59,7 @@ async function preview(
   const current = Math.min(Math.max(page, 0), pages.length - 1);
   const shown = pages[current]!;
   const key = formatWeek(week);
-  const paging =
-    pages.length > 1
-      ? buttonRows([
-          {
-            customId: `recap:page:${key}:${current - 1}`,
-            label: "◀ Prev",
-            disabled: current === 0,
-          },
-          {
-            customId: `recap:page:${key}:${current + 1}`,
-            label: "Next ▶",
-            disabled: current >= pages.length - 1,
-          },
-        ])
-      : [];
+  const paging = buttonRows(pagerButtons((n) => `recap:page:${key}:${n}`, current, pages.length));
   return {
     payload: {
       ...shown,

@@ -13,7 +13,7 @@ import type { AppContext } from "../app/context.js";
 import { rememberAnswer } from "../bookmarks/answers.js";
 import { DEFAULT_BOOKMARK_EMOJI, reactionIdentifier } from "../bookmarks/emoji.js";
 import { applyReaction, type ReactionEvent } from "../bookmarks/reactions.js";
-import { markMessageDeleted } from "../bookmarks/repository.js";
+import { forMember, markMessageDeleted } from "../bookmarks/repository.js";
 import { limitNotice } from "../replies/bookmarks.js";
 import { getGuildSettings } from "../settings/repository.js";
 import type { AnswerMeta } from "./payload.js";
@@ -132,8 +132,13 @@ async function noticeLimit(
   logger: Logger,
 ): Promise<void> {
   const key = `bookmark-limit-notice:${event.guildId}:${event.userId}`;
-  if (await ctx.store.get(key)) return;
-  await ctx.store.set(key, true, LIMIT_NOTICE_EVERY_MS);
+  // Checked and set in the member's queue, so two refusals in a row send one message.
+  const due = await forMember(ctx.bookmarks, event.guildId, event.userId, async () => {
+    if (await ctx.store.get(key)) return false;
+    await ctx.store.set(key, true, LIMIT_NOTICE_EVERY_MS);
+    return true;
+  });
+  if (!due) return;
   const notice = limitNotice(ctx.bookmarkLimit, event);
   await user
     .send({ content: notice.content, allowedMentions: { parse: [] } })

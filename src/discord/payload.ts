@@ -155,3 +155,19 @@ export function buttonRows(
   }
   return rows;
 }
+
+/**
+ * "◀ Prev" and "Next ▶" for page `current` of `pages` (0-based), with extra buttons after them;
+ * no row at all when everything fits on one page and there are no extras.
+ */
+export function pagerButtons(
+  customIdFor: (page: number) => string,
+  current: number,
+  pages: number,
+): ButtonSpec[] {
+  if (pages <= 1) return [];
+  return [
+    { customId: customIdFor(current - 1), label: "◀ Prev", disabled: current === 0 },
+    { customId: customIdFor(current + 1), label: "Next ▶", disabled: current >= pages - 1 },
+  ];
+}

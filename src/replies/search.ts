@@ -1,5 +1,5 @@
 import type { APIEmbed } from "discord-api-types/v10";
-import { buttonRows, reply, type Reply } from "../discord/payload.js";
+import { buttonRows, pagerButtons, reply, type Reply } from "../discord/payload.js";
 import type { SearchResult } from "../search/search.js";
 import { formatDate } from "../text/dates.js";
 import { escapeMarkdown } from "../text/markdown.js";
@@ -90,21 +90,9 @@ export function searchPage({
     },
   };
   if (!embed.description) delete embed.description;
-  const components =
-    pages > 1
-      ? buttonRows([
-          {
-            customId: `search:page:${sessionId}:${current - 1}`,
-            label: "◀ Prev",
-            disabled: current === 0,
-          },
-          {
-            customId: `search:page:${sessionId}:${current + 1}`,
-            label: "Next ▶",
-            disabled: current >= pages - 1,
-          },
-        ])
-      : [];
+  const components = buttonRows(
+    pagerButtons((n) => `search:page:${sessionId}:${n}`, current, pages),
+  );
   return {
     ...reply({ embeds: [embed], components: [...components, ...entryButtons(entries)], ephemeral }),
     answer: { title: truncate(`Search: ${shownQuery}`, 300), query: result.query.slice(0, 300) },

@@ -52,6 +52,19 @@ async function configure(w: World, channelId = w.channelId) {
   return handle.reply();
 }
 
+/** A recap whose post Discord creates at once but answers only after `delayMs`. */
+async function postingSlowly(delayMs: number) {
+  const setup = await setUp(SLOT - 60 * 60_000);
+  const { world: w, clock, timer } = setup;
+  await configure(w);
+  await w.emu.waitFor(() => timer.jobs.has(MONDAY_BERLIN));
+  w.emu.faults.add({ method: "POST", path: /\/channels\/\d+\/messages$/, delayMs, times: 1 });
+  clock.now = SLOT;
+  timer.fire(MONDAY_BERLIN);
+  await w.emu.waitFor(() => botPosts(w).length === 1);
+  return setup;
+}
+
 const botPosts = (w: World, channelId = w.channelId) =>
   w.emu
     .messages(channelId)
@@ -97,18 +110,7 @@ describe("the weekly recap", () => {
   });
 
   it("GIVEN a graceful restart in the middle of posting THEN the post completes first and is not repeated", async () => {
-    const { world: w, clock, timer } = await setUp(SLOT - 60 * 60_000);
-    await configure(w);
-    await w.emu.waitFor(() => timer.jobs.has(MONDAY_BERLIN));
-    w.emu.faults.add({
-      method: "POST",
-      path: /\/channels\/\d+\/messages$/,
-      delayMs: 1_000,
-      times: 1,
-    });
-    clock.now = SLOT;
-    timer.fire(MONDAY_BERLIN);
-    await w.emu.waitFor(() => botPosts(w).length === 1);
+    const { world: w, clock } = await postingSlowly(1_000);
     await w.stopBot();
     await w.start();
     await w.bot.recaps.runAll();
@@ -116,18 +118,7 @@ describe("the weekly recap", () => {
   });
 
   it("GIVEN a crash after Discord created the post but before the bot heard back THEN the next start completes it without a second message", async () => {
-    const { world: w, clock, timer } = await setUp(SLOT - 60 * 60_000);
-    await configure(w);
-    await w.emu.waitFor(() => timer.jobs.has(MONDAY_BERLIN));
-    w.emu.faults.add({
-      method: "POST",
-      path: /\/channels\/\d+\/messages$/,
-      delayMs: 3_000,
-      times: 1,
-    });
-    clock.now = SLOT;
-    timer.fire(MONDAY_BERLIN);
-    await w.emu.waitFor(() => botPosts(w).length === 1);
+    const { world: w, clock } = await postingSlowly(3_000);
     await w.crashBot();
 
     clock.now = SLOT + 3 * 60_000; // the crashed run's claim has lapsed

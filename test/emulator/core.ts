@@ -65,6 +65,8 @@ export interface UploadedFile {
   filename: string;
   contentType: string;
   size: number;
+  /** The bytes, so tests can read what the bot attached. */
+  data: Buffer;
 }
 
 /** One REST call as the emulator saw it. */
@@ -285,6 +287,9 @@ export class Core {
     return (embeds ?? []).map((e) => ({ type: "rich" as APIEmbed["type"], ...structuredClone(e) }));
   }
 
+  /** Attachment bytes by attachment id. */
+  readonly attachmentData = new Map<string, Buffer>();
+
   private attachmentsFrom(
     body: IncomingMessageBody,
     files: readonly UploadedFile[],
@@ -301,6 +306,7 @@ export class Core {
         proxy_url: `https://media.discordapp.net/attachments/0/${id}/${filename}`,
         content_type: file.contentType,
       };
+      this.attachmentData.set(id, file.data);
       if (meta?.description) attachment.description = meta.description;
       return attachment;
     });
@@ -648,6 +654,7 @@ export class Core {
     body: APIInteractionResponse,
     withResponse: boolean,
     where: string,
+    files: readonly UploadedFile[] = [],
   ): RESTPostAPIInteractionCallbackWithResponseResult | undefined {
     const record = this.interactions.get(id);
     if (!record || record.token !== token) {
@@ -706,13 +713,14 @@ export class Core {
         const msg = data as IncomingMessageBody;
         const { hard, soft } = checkMessageBody(msg);
         this.enforce(record.describe(), hard, soft);
-        if (this.isEmpty(msg, [])) invalid("empty message in callback type 4");
+        if (this.isEmpty(msg, files)) invalid("empty message in callback type 4");
         if (!channel) throw Errors.unknownChannel();
         const ephemeral = ((msg.flags ?? 0) & MessageFlags.Ephemeral) !== 0;
         resourceMessage = this.createMessage({
           channel,
           authorId: this.botId,
           body: msg,
+          files,
           type: this.responseType(record),
           flags:
             (msg.flags ?? 0) &
@@ -754,7 +762,7 @@ export class Core {
         this.enforce(record.describe(), hard, soft);
         const source = this.state.messages.get(record.sourceMessageId!);
         if (!source || source.deleted) throw Errors.unknownMessage();
-        this.editMessage(source, msg);
+        this.editMessage(source, msg, files);
         record.originalId = source.message.id;
         resourceMessage = source;
         record.settled = true;

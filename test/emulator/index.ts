@@ -468,6 +468,19 @@ export class DiscordEmulator {
   }
 
   /** Who reacted with what (the bot's own reactions included). */
+  /** What the bot attached to a message, by file name. */
+  attachment(messageId: string, filename: string): Buffer | undefined {
+    const attachment = this.message(messageId)?.attachments.find((a) => a.filename === filename);
+    return attachment ? this.core.attachmentData.get(attachment.id) : undefined;
+  }
+
+  /** Deletes a message as its author or a moderator would (MESSAGE_DELETE goes out). */
+  deleteMessage(messageId: string): void {
+    const record = this.core.state.messages.get(messageId);
+    if (!record || record.deleted) throw new Error(`emulator: no message ${messageId}`);
+    this.core.deleteMessage(record);
+  }
+
   reactions(messageId: string): ReactionSummary[] {
     const map = this.core.state.reactions.get(messageId);
     if (!map) return [];

@@ -298,6 +298,7 @@ export class RestServer {
           req.body as APIInteractionResponse,
           req.query.get("with_response") === "true",
           where(req),
+          req.files,
         );
         return result ? ok(result) : noContent();
       },
@@ -582,7 +583,13 @@ function parseMultipart(raw: Buffer, boundary: string): { body: unknown; files: 
           throw Errors.invalidJson();
         }
       } else if (filename !== undefined) {
-        files.push({ field: name, filename, contentType: partType, size: content.length });
+        files.push({
+          field: name,
+          filename,
+          contentType: partType,
+          size: content.length,
+          data: Buffer.from(content),
+        });
       }
     }
     start = next;
