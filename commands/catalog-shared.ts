@@ -65,13 +65,17 @@ export function lookUp(
   return missReply(kind, typed, suggestions);
 }
 
-/** Buttons shared by /model and /lab: `<kind>:show:<id>` and `<kind>:mentions:<id>:<page>`. */
+/**
+ * Buttons shared by /model and /lab: `<kind>:show:<id>` posts the card, `<kind>:back:<id>` turns
+ * a mentions page back into the card, `<kind>:mentions:<id>:<page>` pages through mentions.
+ */
 export async function catalogComponent(call: ComponentCall, ctx: AppContext): Promise<Reply> {
   const [, action, id = "", pageText = "0"] = call.customId.split(":");
   const knowledge = await knowledgeFor(call, ctx);
   const entry = knowledge.get(id);
   if (!entry) throw new UserError("That entry is no longer in the catalogue.");
   if (action === "show") return cardFor(entry, knowledge, ctx);
+  if (action === "back") return { ...cardFor(entry, knowledge, ctx), update: true };
   if (action !== "mentions") throw new UserError("That button is not recognised.");
   const stats = knowledge.mentions.get(entry.entry.id);
   const page = Math.max(0, Number.parseInt(pageText, 10) || 0);

@@ -225,13 +225,24 @@ function exactMatch(knowledge: CatalogKnowledge, typed: string): CatalogEntry | 
 
 type LabResolution = { ids: string[] } | { unknown: string; suggestions: string[] };
 
+/**
+ * A lab named on the command: its id (what autocomplete gives), a name or alias, or the start of
+ * one. A typo's fuzzy match is not taken: "Cohere" must not save a model under Cursor unseen.
+ */
+function labNamed(part: string, knowledge: CatalogKnowledge): CatalogEntry | undefined {
+  const lab = knowledge.labs.resolve(part);
+  if (!lab || lab.entry.id === part) return lab;
+  const [best] = knowledge.labs.find(part, 1);
+  return best?.tier === "fuzzy" ? undefined : lab;
+}
+
 function resolveLabs(text: string, knowledge: CatalogKnowledge): LabResolution {
   const ids: string[] = [];
   for (const part of text
     .split(",")
     .map((p) => p.trim())
     .filter(Boolean)) {
-    const lab = knowledge.labs.resolve(part);
+    const lab = labNamed(part, knowledge);
     if (!lab) {
       const suggestions = knowledge.labs
         .find(part, 3)

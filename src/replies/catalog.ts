@@ -395,13 +395,13 @@ export function mentionsPage(
             disabled: current >= pages - 1,
           },
           {
-            customId: `${kind}:show:${entry.entry.id}`,
+            customId: `${kind}:back:${entry.entry.id}`,
             label: `Back to ${truncate(entry.entry.name, 60)}`,
           },
         ])
       : buttonRows([
           {
-            customId: `${kind}:show:${entry.entry.id}`,
+            customId: `${kind}:back:${entry.entry.id}`,
             label: `Back to ${truncate(entry.entry.name, 60)}`,
           },
         ]);

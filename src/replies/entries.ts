@@ -214,7 +214,7 @@ function viewOf(entry: AnyEntry | undefined, knowledge: Pick<CatalogKnowledge, "
     "Other names": entry.aliases.join(", "),
     Summary: entry.summary,
     Links: (entry.links ?? []).map((l) => l.url).join(" "),
-    Highlights: String(entry.highlights.length),
+    Highlights: entry.highlights.length ? String(entry.highlights.length) : "",
   };
   if ("labs" in entry) {
     view.Lab = entry.labs.value.map((id) => knowledge.get(id)?.entry.name ?? id).join(", ");

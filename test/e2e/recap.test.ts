@@ -110,7 +110,7 @@ describe("the weekly recap", () => {
   });
 
   it("GIVEN a graceful restart in the middle of posting THEN the post completes first and is not repeated", async () => {
-    const { world: w, clock } = await postingSlowly(1_000);
+    const { world: w } = await postingSlowly(1_000);
     await w.stopBot();
     await w.start();
     await w.bot.recaps.runAll();

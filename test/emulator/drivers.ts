@@ -190,9 +190,14 @@ export class UserDriver {
    * Submits a modal the bot showed: pass the handle of the interaction that opened it (or
    * `{ customId }` for the last such modal shown to this user), and values by input custom id.
    */
+  /**
+   * Fills and submits a modal the bot showed. `unchecked` skips the lengths and required inputs
+   * Discord's client enforces, as a modified client could.
+   */
   async submitModal(
     source: InteractionHandle | { customId: string },
     values: Record<string, string | string[]>,
+    settings: { unchecked?: boolean } = {},
   ): Promise<InteractionHandle> {
     const opener =
       source instanceof InteractionHandle
@@ -214,6 +219,7 @@ export class UserDriver {
       if (c.type === ComponentType.TextInput) {
         const text = Array.isArray(value) ? value.join("") : (value ?? "");
         const required = c.required ?? true;
+        if (settings.unchecked) return { type: c.type, id: c.id, custom_id: id, value: text };
         if (required && text.length === 0)
           throw new Error(`emulator: modal input "${id}" is required`);
         if (text.length > 0 && text.length < (c.min_length ?? 0)) {
