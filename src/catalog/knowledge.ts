@@ -31,9 +31,16 @@ export function buildKnowledge(
   mentions: ReadonlyMap<string, MentionStats>,
   passages: ReadonlyArray<{ docId: string; ordinal: number; text: string }>,
 ): CatalogKnowledge {
-  // For the autocomplete's last tier: which entries are named in passages holding every word typed.
-  const tokenSets = new Map<string, Set<string>>();
-  for (const p of passages) tokenSets.set(`${p.docId}#${p.ordinal}`, new Set(tokenize(p.text)));
+  // For the autocomplete's last tier: which entries are named in passages holding every word
+  // typed. Built on first use: most lookups never reach that tier, and start-up stays quick.
+  let tokenSets: Map<string, Set<string>> | undefined;
+  const passageWords = () => {
+    if (!tokenSets) {
+      tokenSets = new Map();
+      for (const p of passages) tokenSets.set(`${p.docId}#${p.ordinal}`, new Set(tokenize(p.text)));
+    }
+    return tokenSets;
+  };
   const namedIn = new Map<string, string[]>();
   for (const [id, stats] of mentions) {
     for (const ref of stats.passages) {
@@ -43,7 +50,7 @@ export function buildKnowledge(
   }
   const mentionedWith = (words: readonly string[]) => {
     const ids = new Set<string>();
-    for (const [key, tokens] of tokenSets) {
+    for (const [key, tokens] of passageWords()) {
       if (words.every((w) => tokens.has(w))) for (const id of namedIn.get(key) ?? []) ids.add(id);
     }
     return [...ids];
