@@ -40,6 +40,11 @@ export const definition = {
       ],
     },
     {
+      name: "reload",
+      description: "Read the corpus and catalogue again after documents were added (Manage Server)",
+      type: ApplicationCommandOptionType.Subcommand,
+    },
+    {
       name: "moderator-role",
       description: "Who may curate entries besides Manage Server (Manage Server only)",
       type: ApplicationCommandOptionType.Subcommand,
@@ -117,6 +122,15 @@ async function bookmarkEmoji(call: CommandCall, ctx: AppContext): Promise<Reply>
   });
 }
 
+async function reload(call: CommandCall, ctx: AppContext): Promise<Reply> {
+  requireManageServer(call);
+  const { documents } = await ctx.hooks.reload();
+  return reply({
+    ephemeral: true,
+    content: `Reloaded: ${documents} documents in the corpus. Search, cards and autocomplete use them now.`,
+  });
+}
+
 export const config: CommandModule = {
   definition,
   privateReplies: true,
@@ -128,8 +142,10 @@ export const config: CommandModule = {
         return moderatorRole(call, ctx);
       case "bookmark-emoji":
         return bookmarkEmoji(call, ctx);
+      case "reload":
+        return reload(call, ctx);
       default:
-        throw new UserError("Use `/config show`, `bookmark-emoji` or `moderator-role`.");
+        throw new UserError("Use `/config show`, `bookmark-emoji`, `moderator-role` or `reload`.");
     }
   },
 };

@@ -72,6 +72,10 @@ export async function createAppContext(options: BootstrapOptions): Promise<AppCo
     bookmarkLimit: options.bookmarkLimit ?? 500,
     now: options.now ?? (() => new Date()),
     logger: options.logger,
-    hooks: options.hooks ?? { recapChanged: () => undefined, recapHistory: async () => [] },
+    hooks: options.hooks ?? {
+      recapChanged: () => undefined,
+      recapHistory: async () => [],
+      reload: async () => ({ documents: corpus.documents.length }),
+    },
   };
 }

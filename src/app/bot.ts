@@ -51,6 +51,10 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     // Replaced once the scheduler exists; commands only run after that.
     recapChanged: () => undefined,
     recapHistory: (guildId) => posts.latest(guildId),
+    reload: async () => {
+      await bot.reload();
+      return { documents: ctx.corpus.documents.length };
+    },
   };
   const boot = () =>
     createAppContext({
@@ -129,18 +133,27 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   });
 
   let stopped = false;
+  let reloading: Promise<void> | undefined;
   const bot: RunningBot = {
     client,
     store,
     recaps: scheduler,
     context: () => ctx,
     ready,
-    async reload() {
-      const next = await boot();
-      const previous = ctx;
-      ctx = next;
-      await previous.searchIndex.close();
-      logger.info({ documents: next.corpus.documents.length }, "corpus reloaded");
+    reload() {
+      // One reload at a time: a second request while one runs waits for it.
+      reloading ??= (async () => {
+        try {
+          const next = await boot();
+          const previous = ctx;
+          ctx = next;
+          await previous.searchIndex.close();
+          logger.info({ documents: next.corpus.documents.length }, "corpus reloaded");
+        } finally {
+          reloading = undefined;
+        }
+      })();
+      return reloading;
     },
     async stop() {
       if (stopped) return;

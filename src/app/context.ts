@@ -14,6 +14,8 @@ export interface AppHooks {
   recapChanged(guildId: string): void;
   /** A server's latest recap records, newest first. */
   recapHistory(guildId: string): Promise<RecapPost[]>;
+  /** Reads the corpus and catalogue from disk again (after `npm run cli -- ingest`). */
+  reload(): Promise<{ documents: number }>;
 }
 
 /** Everything a command handler may use, passed in: no handler reaches for a global. */

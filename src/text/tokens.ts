@@ -8,7 +8,7 @@ const TOKEN = /[\p{L}\p{N}]+/gu;
 
 export function foldAccents(text: string): string {
   // Most text is plain ASCII, which has nothing to fold: skip the costly normalisation.
-  if (/^[\x00-\x7f]*$/.test(text)) return text;
+  if (/^\p{ASCII}*$/u.test(text)) return text;
   return text.normalize("NFKD").replace(/\p{M}+/gu, "");
 }
 

@@ -1,6 +1,10 @@
+import fs from "node:fs/promises";
+import path from "node:path";
 import { MessageFlags } from "discord-api-types/v10";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { commandDefinitions } from "../../commands/index.js";
+import { runCli } from "../../src/cli/run.js";
+import { SHIPPED_DATA, tempDir } from "../helpers.js";
 import { idsOf, World } from "./world.js";
 
 let world: World;
@@ -92,5 +96,55 @@ describe("the bot against a Discord emulator", () => {
     const handle = await world.member.runCommand("model", { name: "k2 thinking" });
     expect((await handle.reply()).embeds[0]!.title).toBe("Kimi K2 Thinking");
     expect(world.errors()).toEqual([]);
+  });
+});
+
+describe("adding a document while the bot runs", () => {
+  it("GIVEN a document ingested with the CLI THEN /config reload makes it searchable without a restart", async () => {
+    const dataDir = await tempDir("data-");
+    await fs.cp(SHIPPED_DATA, dataDir, { recursive: true });
+    const running = await World.create({ dataDir });
+    try {
+      const missing = await (
+        await running.member.runCommand("search", { query: "zanzibar tokamak" })
+      ).reply();
+      expect(missing.content).toMatch(/^Nothing in the corpus matches/);
+
+      const file = path.join(await tempDir("doc-"), "fusion.md");
+      await fs.writeFile(
+        file,
+        "The Zanzibar tokamak reached first plasma with a learned controller.\n",
+      );
+      const code = await runCli(
+        [
+          "ingest",
+          file,
+          "--title",
+          "Fusion notes",
+          "--date",
+          "2026-11-20",
+          "--source",
+          "Lab Notes",
+        ],
+        { stdout: () => undefined, stderr: () => undefined, env: { DATA_DIR: dataDir } },
+      );
+      expect(code).toBe(0);
+
+      const refused = await (
+        await running.member.runCommand("config reload", {}, { unchecked: true })
+      ).reply();
+      expect(refused.content).toBe("Only members with Manage Server can do this.");
+      const reloaded = await (await running.moderator.runCommand("config reload")).reply();
+      expect(reloaded.content).toBe(
+        "Reloaded: 70 documents in the corpus. Search, cards and autocomplete use them now.",
+      );
+      const found = await (
+        await running.member.runCommand("search", { query: "zanzibar tokamak" })
+      ).reply();
+      expect(found.embeds[0]!.fields![0]!.name).toBe("1. Fusion notes — 20 Nov 2026");
+      running.emu.assertClean();
+    } finally {
+      await running.close();
+    }
   });
 });
