@@ -56,8 +56,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       return { documents: ctx.corpus.documents.length };
     },
   };
-  const boot = () =>
-    createAppContext({
+  const boot = async () => {
+    const next = await createAppContext({
       dataDir: config.dataDir,
       stateDir: config.stateDir,
       store,
@@ -67,6 +67,10 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       now: options.now,
       hooks,
     });
+    // Builds what autocomplete's last tier reads now, not on a member's first keystroke.
+    next.catalog.any.find("modeldex warm up");
+    return next;
+  };
   let ctx: AppContext;
   try {
     ctx = await boot();
