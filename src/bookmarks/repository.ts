@@ -1,11 +1,16 @@
 import { z } from "zod";
 import type { KeyValueStore } from "../store/keyv.js";
-import type { KeyedMutex } from "../store/records.js";
 import {
-  mutexFor,
+  idSetType,
   keyOf,
+  mutexFor,
+  readIdSet,
   readRecord,
+  updateIdSet,
+  withId,
+  withoutId,
   writeRecord,
+  type KeyedMutex,
   type ProblemReporter,
   type RecordType,
 } from "../store/records.js";
@@ -44,26 +49,16 @@ const LIST: RecordType<{ items: Bookmark[] }> = {
  * Who bookmarked a message, so its deletion can be marked on their bookmarks. Written before a
  * save and after a removal, so it may name a member too many (harmless), never too few.
  */
-const SAVERS: RecordType<{ userIds: string[] }> = {
-  prefix: "bookmark-savers",
-  version: 1,
-  schema: z.object({ userIds: z.array(z.string()) }),
-};
+const SAVERS = idSetType("bookmark-savers");
 
 /** Members of a server who have saved anything there: the weekly recap counts their bookmarks. */
-const MEMBERS: RecordType<{ userIds: string[] }> = {
-  prefix: "bookmark-members",
-  version: 1,
-  schema: z.object({ userIds: z.array(z.string()) }),
-};
+const MEMBERS = idSetType("bookmark-members");
 
 export interface BookmarkStoreDeps {
   readonly store: KeyValueStore;
   readonly report: ProblemReporter;
   /** Per member: their events apply one at a time, in the order they arrived. */
   readonly mutex: KeyedMutex;
-  /** Per server, for its list of members with bookmarks. */
-  readonly membersMutex: KeyedMutex;
 }
 
 export function bookmarkStoreDeps(
@@ -74,7 +69,6 @@ export function bookmarkStoreDeps(
     store,
     report,
     mutex: mutexFor(store, "bookmarks"),
-    membersMutex: mutexFor(store, "bookmark-members"),
   };
 }
 
@@ -101,28 +95,17 @@ async function writeList(
   await writeRecord(deps.store, LIST, keyOf(LIST, guildId, userId), { items });
 }
 
-async function savers(deps: BookmarkStoreDeps, guildId: string, messageId: string) {
-  const key = keyOf(SAVERS, guildId, messageId);
-  return { key, ids: (await readRecord(deps.store, SAVERS, key, deps.report))?.userIds ?? [] };
+function savers(deps: BookmarkStoreDeps, guildId: string, messageId: string) {
+  return readIdSet(deps.store, SAVERS, keyOf(SAVERS, guildId, messageId), deps.report);
 }
 
-/**
- * Every member who saves a message shares its savers index, and their events run in parallel:
- * change it one at a time, or two members saving at once leave only one of them in it.
- */
 function updateSavers(
   deps: BookmarkStoreDeps,
   guildId: string,
   messageId: string,
   change: (ids: string[]) => string[],
 ): Promise<void> {
-  return deps.mutex.run(`savers:${guildId}:${messageId}`, async () => {
-    const index = await savers(deps, guildId, messageId);
-    const ids = change(index.ids);
-    if (ids.length === index.ids.length && ids.every((id, i) => id === index.ids[i])) return;
-    if (ids.length) await writeRecord(deps.store, SAVERS, index.key, { userIds: ids });
-    else await deps.store.delete(index.key);
-  });
+  return updateIdSet(deps.store, SAVERS, keyOf(SAVERS, guildId, messageId), change, deps.report);
 }
 
 export type SaveOutcome = "saved" | "already-saved" | "limit-reached";
@@ -147,16 +130,14 @@ export async function saveBookmark(
   const items = await listBookmarks(deps, bookmark.guildId, userId);
   if (items.some((b) => b.messageId === bookmark.messageId)) return "already-saved";
   if (items.length >= limit) return "limit-reached";
-  await updateSavers(deps, bookmark.guildId, bookmark.messageId, (ids) =>
-    ids.includes(userId) ? ids : [...ids, userId],
+  await updateSavers(deps, bookmark.guildId, bookmark.messageId, withId(userId));
+  await updateIdSet(
+    deps.store,
+    MEMBERS,
+    keyOf(MEMBERS, bookmark.guildId),
+    withId(userId),
+    deps.report,
   );
-  await deps.membersMutex.run(bookmark.guildId, async () => {
-    const members = await listBookmarkMembers(deps, bookmark.guildId);
-    if (!members.includes(userId))
-      await writeRecord(deps.store, MEMBERS, keyOf(MEMBERS, bookmark.guildId), {
-        userIds: [...members, userId],
-      });
-  });
   await writeList(deps, bookmark.guildId, userId, [bookmark, ...items]);
   return "saved";
 }
@@ -172,7 +153,7 @@ export async function removeBookmark(
   const kept = items.filter((b) => b.messageId !== messageId);
   if (kept.length === items.length) return false;
   await writeList(deps, guildId, userId, kept);
-  await updateSavers(deps, guildId, messageId, (ids) => ids.filter((id) => id !== userId));
+  await updateSavers(deps, guildId, messageId, withoutId(userId));
   return true;
 }
 
@@ -196,7 +177,7 @@ export async function markMessageDeleted(
   messageId: string,
   at: Date,
 ): Promise<number> {
-  const { ids } = await savers(deps, guildId, messageId);
+  const ids = await savers(deps, guildId, messageId);
   let marked = 0;
   for (const userId of ids) {
     await forMember(deps, guildId, userId, async () => {
@@ -220,9 +201,7 @@ export async function listBookmarkMembers(
   deps: BookmarkStoreDeps,
   guildId: string,
 ): Promise<string[]> {
-  return (
-    (await readRecord(deps.store, MEMBERS, keyOf(MEMBERS, guildId), deps.report))?.userIds ?? []
-  );
+  return readIdSet(deps.store, MEMBERS, keyOf(MEMBERS, guildId), deps.report);
 }
 
 /**

@@ -1,12 +1,16 @@
 import { z } from "zod";
 import { LabEntry, ModelEntry } from "../catalog/schema.js";
 import type { KeyValueStore } from "../store/keyv.js";
-import type { KeyedMutex } from "../store/records.js";
 import {
-  mutexFor,
+  idSetType,
   keyOf,
+  mutexFor,
+  readIdSet,
   readRecord,
+  updateIdSet,
+  withId,
   writeRecord,
+  type KeyedMutex,
   type ProblemReporter,
   type RecordType,
 } from "../store/records.js";
@@ -43,11 +47,7 @@ const HISTORY: RecordType<{ records: HistoryRecord[] }> = {
   version: 1,
   schema: z.object({ records: z.array(HistoryRecord) }),
 };
-const INDEX: RecordType<{ ids: string[] }> = {
-  prefix: "entry-index",
-  version: 1,
-  schema: z.object({ ids: z.array(z.string()) }),
-};
+const INDEX = idSetType("entry-index");
 
 export interface EntryStoreDeps {
   readonly store: KeyValueStore;
@@ -93,7 +93,7 @@ export async function listGuildEntries(
   deps: EntryStoreDeps,
   guildId: string,
 ): Promise<GuildEntryState[]> {
-  const ids = (await readRecord(deps.store, INDEX, keyOf(INDEX, guildId), deps.report))?.ids ?? [];
+  const ids = await readIdSet(deps.store, INDEX, keyOf(INDEX, guildId), deps.report);
   const states: GuildEntryState[] = [];
   for (const id of ids) {
     const state = await getGuildEntry(deps, guildId, id);
@@ -212,10 +212,7 @@ async function commit(
     const records = await history(deps, guildId, entryId);
     const record = make(records, current);
     if (!record) return current as GuildEntryState;
-    const indexKey = keyOf(INDEX, guildId);
-    const index = (await readRecord(deps.store, INDEX, indexKey, deps.report))?.ids ?? [];
-    if (!index.includes(entryId))
-      await writeRecord(deps.store, INDEX, indexKey, { ids: [...index, entryId] });
+    await updateIdSet(deps.store, INDEX, keyOf(INDEX, guildId), withId(entryId), deps.report);
     await writeRecord(deps.store, HISTORY, keyOf(HISTORY, guildId, entryId), {
       records: [...records, record],
     });

@@ -1,9 +1,12 @@
 import { z } from "zod";
 import type { KeyValueStore } from "../store/keyv.js";
 import {
+  idSetType,
   keyOf,
-  mutexFor,
+  readIdSet,
   readRecord,
+  updateIdSet,
+  withId,
   writeRecord,
   type ProblemReporter,
   type RecordType,
@@ -28,11 +31,7 @@ export type RecapSettings = z.infer<typeof RecapSettings>;
 
 const SETTINGS: RecordType<RecapSettings> = { prefix: "recap", version: 1, schema: RecapSettings };
 /** The servers that have ever configured a recap: the scheduler's list at start-up. */
-const INDEX: RecordType<{ guildIds: string[] }> = {
-  prefix: "recap-guilds",
-  version: 1,
-  schema: z.object({ guildIds: z.array(z.string()) }),
-};
+const INDEX = idSetType("recap-guilds");
 
 export function getRecapSettings(
   store: KeyValueStore,
@@ -49,11 +48,7 @@ export async function saveRecapSettings(
   settings: RecapSettings,
   report: ProblemReporter,
 ): Promise<void> {
-  await mutexFor(store, "recap-guilds").run("index", async () => {
-    const ids = await listRecapGuilds(store, report);
-    if (!ids.includes(guildId))
-      await writeRecord(store, INDEX, keyOf(INDEX), { guildIds: [...ids, guildId] });
-  });
+  await updateIdSet(store, INDEX, keyOf(INDEX), withId(guildId), report);
   await writeRecord(store, SETTINGS, keyOf(SETTINGS, guildId), settings);
 }
 
@@ -61,5 +56,5 @@ export async function listRecapGuilds(
   store: KeyValueStore,
   report: ProblemReporter,
 ): Promise<string[]> {
-  return (await readRecord(store, INDEX, keyOf(INDEX), report))?.guildIds ?? [];
+  return readIdSet(store, INDEX, keyOf(INDEX), report);
 }

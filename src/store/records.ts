@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 import type { KeyValueStore } from "./keyv.js";
 
 /**
@@ -115,3 +115,41 @@ export function mutexFor(store: object, purpose: string): KeyedMutex {
   if (!mutex) byPurpose.set(purpose, (mutex = new KeyedMutex()));
   return mutex;
 }
+
+/** An index: the ids of the things of one kind under one key (a server's entries, say). */
+export function idSetType(prefix: string): RecordType<{ ids: string[] }> {
+  return { prefix, version: 1, schema: z.object({ ids: z.array(z.string()) }) };
+}
+
+export async function readIdSet(
+  store: KeyValueStore,
+  type: RecordType<{ ids: string[] }>,
+  key: string,
+  report: ProblemReporter,
+): Promise<string[]> {
+  return (await readRecord(store, type, key, report))?.ids ?? [];
+}
+
+/**
+ * Changes an index one writer at a time (its readers and writers run concurrently otherwise, and
+ * two adds would keep only one). An index left empty is deleted.
+ */
+export function updateIdSet(
+  store: KeyValueStore,
+  type: RecordType<{ ids: string[] }>,
+  key: string,
+  change: (ids: string[]) => string[],
+  report: ProblemReporter,
+): Promise<void> {
+  return mutexFor(store, `index:${type.prefix}`).run(key, async () => {
+    const before = await readIdSet(store, type, key, report);
+    const after = change(before);
+    if (after.length === before.length && after.every((id, i) => id === before[i])) return;
+    if (after.length) await writeRecord(store, type, key, { ids: after });
+    else await store.delete(key);
+  });
+}
+
+/** For `updateIdSet`: the ids with one more, kept in the order they came. */
+export const withId = (id: string) => (ids: string[]) => (ids.includes(id) ? ids : [...ids, id]);
+export const withoutId = (id: string) => (ids: string[]) => ids.filter((other) => other !== id);

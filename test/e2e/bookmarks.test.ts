@@ -6,25 +6,15 @@ import {
   type PartialUser,
   type User,
 } from "discord.js";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { listBookmarks, type Bookmark } from "../../src/bookmarks/repository.js";
 import { DiscordEmulator, type OptionValues, type UserDriver } from "../emulator/index.js";
 import { SHIPPED_DATA, tempDir } from "../helpers.js";
 import { BotProcess } from "./bot-process.js";
-import { idsOf, World } from "./world.js";
+import { buttonsOf as buttonsWithState, idsOf, useWorld, World } from "./world.js";
 
 let world: World;
-let errorsSeen = 0;
-beforeAll(async () => {
-  world = await World.create();
-});
-afterEach(() => {
-  const fresh = world.errors().slice(errorsSeen);
-  errorsSeen = world.errors().length;
-  world.emu.assertClean();
-  expect(fresh).toEqual([]);
-});
-afterAll(() => world.close());
+useWorld((w) => (world = w));
 
 const EMPTY_LIST =
   "You have no bookmarks in this server yet. React 🔖 on one of my answers (or any message) to save it.";
@@ -114,21 +104,8 @@ const link = (guildId: string, channelId: string, messageId: string) =>
 const saved = (b: Bookmark) => `in <#${b.channelId}> · saved <t:${unix(b.savedAt)}:R>`;
 
 /** Each button of a message: custom id, label and whether it is disabled. */
-function buttonsOf(message: APIMessage): string[] {
-  const out: string[] = [];
-  const walk = (c: unknown) => {
-    const node = c as {
-      custom_id?: string;
-      label?: string;
-      disabled?: boolean;
-      components?: unknown[];
-    };
-    if (node.custom_id) out.push(`${node.custom_id} ${node.label}${node.disabled ? " (off)" : ""}`);
-    for (const child of node.components ?? []) walk(child);
-  };
-  for (const c of message.components ?? []) walk(c);
-  return out;
-}
+const buttonsOf = (message: APIMessage) =>
+  buttonsWithState(message).map((b) => `${b.id} ${b.label}${b.disabled ? " (off)" : ""}`);
 
 describe("reaction bookmarks against a Discord emulator", () => {
   it("GIVEN a member reacts 🔖 on a /model answer THEN /bookmarks list shows its title with a jump link; removing the reaction removes it", async () => {

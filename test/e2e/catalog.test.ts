@@ -1,45 +1,10 @@
 import { MessageFlags, type APIEmbed, type APIMessage } from "discord-api-types/v10";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DISCORD_LIMITS } from "../emulator/index.js";
-import { World } from "./world.js";
+import { buttonsOf, useWorld, type World } from "./world.js";
 
 let world: World;
-beforeAll(async () => {
-  world = await World.create();
-});
-let logged = 0;
-beforeEach(() => {
-  logged = world.logs.length;
-});
-afterEach(() => {
-  world.emu.assertClean();
-  expect(world.logs.slice(logged).filter((l) => l.level >= 50)).toEqual([]);
-});
-afterAll(() => world.close());
-
-interface Button {
-  id: string;
-  label: string;
-  disabled: boolean;
-}
-
-/** The buttons of a message, in order, as a member sees them. */
-function buttonsOf(message: APIMessage): Button[] {
-  const out: Button[] = [];
-  const walk = (c: unknown) => {
-    const node = c as {
-      custom_id?: string;
-      label?: string;
-      disabled?: boolean;
-      components?: unknown[];
-    };
-    if (node.custom_id)
-      out.push({ id: node.custom_id, label: node.label ?? "", disabled: !!node.disabled });
-    for (const child of node.components ?? []) walk(child);
-  };
-  for (const c of message.components ?? []) walk(c);
-  return out;
-}
+useWorld((w) => (world = w));
 
 const isEphemeral = (message: APIMessage) =>
   ((message.flags ?? 0) & MessageFlags.Ephemeral) === MessageFlags.Ephemeral;

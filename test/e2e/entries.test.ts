@@ -5,9 +5,9 @@ import {
   type APIMessage,
   type APIModalInteractionResponseCallbackData,
 } from "discord-api-types/v10";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { InteractionHandle, UserDriver } from "../emulator/index.js";
-import { World } from "./world.js";
+import { buttonsOf as buttonsWithState, useWorld, type World } from "./world.js";
 
 /** The bot's clock: release dates more than a year after it are refused. */
 const NOW = new Date("2026-11-24T12:00:00Z");
@@ -24,24 +24,12 @@ const K3 = {
 };
 type Fields = typeof K3;
 
+/** Buttons by id and label. */
+const buttonsOf = (message: APIMessage) =>
+  buttonsWithState(message).map(({ id, label }) => ({ id, label }));
+
 const ADDED_K3 =
   "Added **Kimi K3** in this server's catalogue (version 1), released 17 Nov 2026. Members see it in /model and autocomplete now. Undo with `/entry revert`.";
-
-interface Button {
-  id: string;
-  label: string;
-}
-
-function buttonsOf(message: APIMessage): Button[] {
-  const out: Button[] = [];
-  const walk = (c: unknown) => {
-    const node = c as { custom_id?: string; label?: string; components?: unknown[] };
-    if (node.custom_id) out.push({ id: node.custom_id, label: node.label ?? "" });
-    for (const child of node.components ?? []) walk(child);
-  };
-  for (const c of message.components ?? []) walk(c);
-  return out;
-}
 
 /** The text inputs of a modal, by custom id, with the values they open with. */
 function inputsOf(modal: APIModalInteractionResponseCallbackData): Record<string, string> {
@@ -97,18 +85,7 @@ interface Server {
 }
 
 let world: World;
-beforeAll(async () => {
-  world = await World.create({ now: () => NOW });
-});
-let logged = 0;
-beforeEach(() => {
-  logged = world.logs.length;
-});
-afterEach(() => {
-  world.emu.assertClean();
-  expect(world.logs.slice(logged).filter((l) => l.level >= 50)).toEqual([]);
-});
-afterAll(() => world.close());
+useWorld((w) => (world = w), { now: () => NOW });
 
 /** A new server with a channel, a moderator (Manage Server) and a member: a clean catalogue. */
 function newServer(name = "AI Club"): Server {

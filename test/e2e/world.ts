@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import { PermissionFlagsBits } from "discord-api-types/v10";
 import { pino } from "pino";
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { startBot, type RunningBot } from "../../src/app/bot.js";
 import { parseConfig } from "../../src/config.js";
 import type { Timer } from "../../src/recap/scheduler.js";
@@ -118,16 +119,54 @@ export class World {
   }
 }
 
-/** Custom ids of a message's components, in order. */
-export function idsOf(message: { components?: unknown[] }): string[] {
-  const out: string[] = [];
+export interface Button {
+  id: string;
+  label: string;
+  disabled: boolean;
+}
+
+/** The buttons and menus of a message, in order, as a member sees them. */
+export function buttonsOf(message: { components?: unknown[] }): Button[] {
+  const out: Button[] = [];
   const walk = (c: unknown) => {
-    const node = c as { custom_id?: string; components?: unknown[] };
-    if (node.custom_id) out.push(node.custom_id);
+    const node = c as {
+      custom_id?: string;
+      label?: string;
+      disabled?: boolean;
+      components?: unknown[];
+    };
+    if (node.custom_id)
+      out.push({ id: node.custom_id, label: node.label ?? "", disabled: !!node.disabled });
     for (const child of node.components ?? []) walk(child);
   };
   for (const c of message.components ?? []) walk(c);
   return out;
+}
+
+/** Custom ids of a message's components, in order. */
+export function idsOf(message: { components?: unknown[] }): string[] {
+  return buttonsOf(message).map((b) => b.id);
+}
+
+/**
+ * One world for a whole test file, handed to `use` once it is up. After every test, the bot must
+ * have broken no Discord rule and logged no error.
+ */
+export function useWorld(use: (world: World) => void, options: WorldOptions = {}): void {
+  let world: World;
+  let logged = 0;
+  beforeAll(async () => {
+    world = await World.create(options);
+    use(world);
+  });
+  beforeEach(() => {
+    logged = world.logs.length;
+  });
+  afterEach(() => {
+    world.emu.assertClean();
+    expect(world.logs.slice(logged).filter((l) => l.level >= 50)).toEqual([]);
+  });
+  afterAll(() => world.close());
 }
 
 export async function replyOf(handle: InteractionHandle) {
