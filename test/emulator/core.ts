@@ -323,6 +323,27 @@ export class Core {
     );
   }
 
+  /** The DM channel between the bot and a user, created on first use. */
+  dmChannelOf(userId: string): string {
+    let id = this.state.dmChannels.get(userId);
+    if (!id) {
+      id = this.ids.next();
+      this.state.dmChannels.set(userId, id);
+      this.state.channels.set(id, {
+        id,
+        guildId: null,
+        type: ChannelType.DM,
+        name: "",
+        topic: null,
+        position: 0,
+        overwrites: [],
+        recipientId: userId,
+        lastMessageId: null,
+      });
+    }
+    return id;
+  }
+
   /** Creates a message, stores it, dispatches MESSAGE_CREATE (unless ephemeral). */
   createMessage(args: {
     channel: ChannelRecord;

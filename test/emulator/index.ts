@@ -381,24 +381,7 @@ export class DiscordEmulator {
 
   /** The DM channel between the bot and a user (created if needed). */
   dmChannel(userId: string): string {
-    const state = this.core.state;
-    let id = state.dmChannels.get(userId);
-    if (!id) {
-      id = this.core.ids.next();
-      state.dmChannels.set(userId, id);
-      state.channels.set(id, {
-        id,
-        guildId: null,
-        type: ChannelType.DM,
-        name: "",
-        topic: null,
-        position: 0,
-        overwrites: [],
-        recipientId: userId,
-        lastMessageId: null,
-      });
-    }
-    return id;
+    return this.core.dmChannelOf(userId);
   }
 
   // ---------------------------------------------------------------- state and waiters

@@ -7,7 +7,10 @@ import {
   type APIEmbed,
 } from "discord-api-types/v10";
 
-/** Discord's documented limits, as the emulator enforces them. */
+/**
+ * Discord's documented limits, as the emulator enforces them. Written out here rather than taken
+ * from the bot's own table, so that a wrong number there fails the tests instead of passing them.
+ */
 export const DISCORD_LIMITS = {
   content: 2000,
   embeds: 10,

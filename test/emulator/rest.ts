@@ -462,22 +462,7 @@ export class RestServer {
       if (!recipient || !core.state.users.has(recipient)) {
         throw new ApiError(400, 50033, "Invalid Recipient(s)");
       }
-      let id = core.state.dmChannels.get(recipient);
-      if (!id) {
-        id = core.ids.next();
-        core.state.dmChannels.set(recipient, id);
-        core.state.channels.set(id, {
-          id,
-          guildId: null,
-          type: ChannelType.DM,
-          name: "",
-          topic: null,
-          position: 0,
-          overwrites: [],
-          recipientId: recipient,
-          lastMessageId: null,
-        });
-      }
+      const id = core.dmChannelOf(recipient);
       return ok(core.state.channelObject(id));
     });
 
