@@ -12,7 +12,9 @@ import { UserError } from "../src/errors.js";
 import type { CommandCall, CommandModule } from "../src/interactions/types.js";
 import { MANAGE_GUILD_PERMISSION } from "../src/settings/permissions.js";
 import { getGuildSettings, saveGuildSettings } from "../src/settings/repository.js";
+import { getRecapSettings } from "../src/recap/settings.js";
 import { moderatorGuild, requireManageServer } from "./moderation.js";
+import { recapLine } from "./recap-config.js";
 
 export const definition = {
   name: "config",
@@ -68,6 +70,7 @@ async function show(call: CommandCall, ctx: AppContext): Promise<Reply> {
     `**Bookmark emoji**: ${settings.bookmarkEmoji ?? DEFAULT_BOOKMARK_EMOJI}`,
     `**Moderator role**: ${settings.moderatorRoleId ? `<@&${settings.moderatorRoleId}>` : "none (Manage Server only)"}`,
     `**Catalogue**: ${active} entr${active === 1 ? "y" : "ies"} added or edited here, ${removed} removed (\`/entry history\`)`,
+    `**Weekly recap**: ${recapLine(await getRecapSettings(ctx.store, guildId, ctx.reportProblem))}`,
   ];
   if (settings.updatedAt && settings.updatedBy)
     lines.push(

@@ -86,7 +86,7 @@ export const definition = {
 
 const unix = (date: Date) => Math.floor(date.getTime() / 1000);
 
-function describeSchedule(settings: RecapSettings): string {
+export function describeSchedule(settings: RecapSettings): string {
   const { day, time, timeZone } = settings.schedule;
   return `${DAYS[day - 1]}s at ${time} (${timeZone}) in <#${settings.channelId}>`;
 }
@@ -142,6 +142,16 @@ async function off(call: CommandCall, ctx: AppContext): Promise<Reply> {
     ephemeral: true,
     content: "The weekly recap is off. `/recap-config set` turns it on again.",
   });
+}
+
+/** One line for `/config show`. */
+export function recapLine(settings: RecapSettings | undefined): string {
+  if (!settings) return "not set up (`/recap-config set`)";
+  if (settings.status === "off") return "off";
+  const schedule = describeSchedule(settings);
+  return settings.status === "paused"
+    ? `paused (${schedule}); see \`/recap-config status\``
+    : schedule;
 }
 
 async function status(call: CommandCall, ctx: AppContext): Promise<Reply> {

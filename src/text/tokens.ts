@@ -5,10 +5,13 @@
  */
 
 const TOKEN = /[\p{L}\p{N}]+/gu;
+const ASCII = /^[\x20-\x7e\s]*$/;
+const ASCII_TOKEN = /[a-z0-9]+/g;
+const ASCII_WORD = /^[A-Za-z0-9]+$/;
 
 export function foldAccents(text: string): string {
   // Most text is plain ASCII, which has nothing to fold: skip the costly normalisation.
-  if (/^\p{ASCII}*$/u.test(text)) return text;
+  if (ASCII.test(text)) return text;
   return text.normalize("NFKD").replace(/\p{M}+/gu, "");
 }
 
@@ -22,8 +25,16 @@ export interface Token {
 /** Tokens with their offsets in the original text. */
 export function tokenSpans(text: string): Token[] {
   const out: Token[] = [];
+  if (ASCII.test(text)) {
+    // Lowercasing ASCII keeps every offset, so one pass over the lowered text is enough.
+    for (const m of text.toLowerCase().matchAll(ASCII_TOKEN))
+      out.push({ norm: m[0], start: m.index, end: m.index + m[0].length });
+    return out;
+  }
   for (const m of text.matchAll(TOKEN)) {
-    out.push({ norm: foldAccents(m[0]).toLowerCase(), start: m.index, end: m.index + m[0].length });
+    const word = m[0];
+    const norm = ASCII_WORD.test(word) ? word.toLowerCase() : foldAccents(word).toLowerCase();
+    out.push({ norm, start: m.index, end: m.index + word.length });
   }
   return out;
 }

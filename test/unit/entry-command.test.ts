@@ -158,6 +158,9 @@ describe("/entry add", () => {
     expect(shown.payload.embeds![0]!.description).toContain(
       "**Moderator role**: <@&300000000000000001>",
     );
+    expect(shown.payload.embeds![0]!.description).toContain(
+      "**Weekly recap**: not set up (`/recap-config set`)",
+    );
   });
 
   it("GIVEN an unknown lab THEN it says so and offers to add the lab, with its name filled in", async () => {

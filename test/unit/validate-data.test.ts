@@ -1,0 +1,67 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { SHIPPED_DATA, tempDir } from "../helpers.js";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+/** `npm run validate-data` on a data folder: its exit code and what it printed. */
+function validate(dataDir: string) {
+  return new Promise<{ code: number | null; out: string }>((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/validate-data.ts"], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? "", DATA_DIR: dataDir },
+    });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString("utf8")));
+    child.stderr.on("data", (c: Buffer) => (out += c.toString("utf8")));
+    child.on("exit", (code) => resolve({ code, out }));
+  });
+}
+
+async function copyOfShippedData(): Promise<string> {
+  const dir = await tempDir("data-");
+  await fs.cp(SHIPPED_DATA, dir, { recursive: true });
+  return dir;
+}
+
+async function edit(file: string, change: (entry: Record<string, unknown>) => void) {
+  const entry = JSON.parse(await fs.readFile(file, "utf8")) as Record<string, unknown>;
+  change(entry);
+  await fs.writeFile(file, JSON.stringify(entry, null, 2));
+}
+
+describe("npm run validate-data", () => {
+  it("GIVEN the shipped data THEN it passes and reports the catalogue's counts", async () => {
+    const { code, out } = await validate(SHIPPED_DATA);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^corpus: 69 documents valid\ncatalogue: \d+ models, \d+ labs valid; /);
+  });
+
+  it("GIVEN a broken quote, a duplicate alias and a dangling reference THEN it fails naming file, entry and field of each", async () => {
+    const dir = await copyOfShippedData();
+    const models = path.join(dir, "catalog", "models");
+    await edit(path.join(models, "claude-opus-4-5.json"), (e) => {
+      const highlights = e.highlights as Array<{ source: { quote: string } }>;
+      highlights[0]!.source.quote = "A sentence that no document of the corpus contains at all.";
+    });
+    await edit(path.join(models, "gpt-5-4-mini.json"), (e) => {
+      e.aliases = [...(e.aliases as string[]), "Opus 4.5"];
+    });
+    await edit(path.join(models, "kimi-k2-thinking.json"), (e) => {
+      (e.labs as { value: string[] }).value = ["no-such-lab"];
+    });
+    const { code, out } = await validate(dir);
+    expect(code).toBe(1);
+    expect(out).toContain(
+      "models/claude-opus-4-5.json (claude-opus-4-5) highlights.0.source.quote: is not found verbatim in",
+    );
+    expect(out).toMatch(
+      /models\/gpt-5-4-mini\.json \(gpt-5-4-mini\) aliases\.\d+: "Opus 4\.5" clashes with a name or alias of claude-opus-4-5/,
+    );
+    expect(out).toContain(
+      'models/kimi-k2-thinking.json (kimi-k2-thinking) labs: names no lab "no-such-lab"',
+    );
+  });
+});
