@@ -43,7 +43,12 @@ export async function createAppContext(options: BootstrapOptions): Promise<AppCo
   let passages: PassageRow[];
   try {
     passages = await searchIndex.allPassages();
-    catalog = await loadCatalogKnowledge(options.dataDir, corpus, passages);
+    catalog = await loadCatalogKnowledge(
+      options.dataDir,
+      corpus,
+      passages,
+      path.join(options.stateDir, "catalog-cache.json"),
+    );
   } catch (error) {
     await searchIndex.close();
     throw error;

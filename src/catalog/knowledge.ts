@@ -1,9 +1,13 @@
+import { createHash } from "node:crypto";
+import fs from "node:fs/promises";
 import path from "node:path";
+import { z } from "zod";
 import type { Corpus } from "../corpus/load.js";
 import { tokenize } from "../text/tokens.js";
-import { loadCatalog, type Catalog, type CatalogEntry } from "./load.js";
+import { buildCatalog, loadCatalog, type Catalog, type CatalogEntry } from "./load.js";
 import { EntryFinder, entriesOf } from "./lookup.js";
 import { indexMentions, type MentionStats } from "./mentions.js";
+import { LabEntry, ModelEntry } from "./schema.js";
 
 /** The catalogue with what the corpus says about each entry, ready for lookups. */
 export interface CatalogKnowledge {
@@ -15,15 +19,67 @@ export interface CatalogKnowledge {
   get(id: string): CatalogEntry | undefined;
 }
 
+/** What a cache file holds: the catalogue as validated and its mentions, for one fingerprint. */
+const Cached = z.object({
+  fingerprint: z.string(),
+  models: z.array(ModelEntry),
+  labs: z.array(LabEntry),
+  mentions: z.array(z.tuple([z.string(), z.custom<MentionStats>()])),
+});
+
+/** Changes whenever a catalogue file or the corpus changes. */
+async function catalogFingerprint(dir: string, corpus: Corpus): Promise<string> {
+  const hash = createHash("sha256").update(corpus.fingerprint);
+  for (const kind of ["labs", "models"]) {
+    const folder = path.join(dir, kind);
+    const names = (await fs.readdir(folder).catch(() => [])).filter((n) => n.endsWith(".json"));
+    for (const name of names.sort())
+      hash.update(`${kind}/${name}\0`).update(await fs.readFile(path.join(folder, name)));
+  }
+  return hash.digest("hex");
+}
+
+/**
+ * Loads and checks the catalogue, then links it to the passages that mention it. With a cache
+ * file, a catalogue and corpus unchanged since the last start are read back instead (the CLI
+ * starts faster); any change to either rebuilds it.
+ */
 export async function loadCatalogKnowledge(
   dataDir: string,
   corpus: Corpus,
   passages: ReadonlyArray<{ docId: string; ordinal: number; date: string; text: string }>,
+  cacheFile?: string,
 ): Promise<CatalogKnowledge> {
-  const catalog = await loadCatalog(path.join(dataDir, "catalog"), {
-    documentIds: new Set(corpus.byId.keys()),
-  });
-  return buildKnowledge(catalog, indexMentions(catalog, passages), passages);
+  const dir = path.join(dataDir, "catalog");
+  const fingerprint = cacheFile ? await catalogFingerprint(dir, corpus) : "";
+  if (cacheFile) {
+    const cached = await fs
+      .readFile(cacheFile, "utf8")
+      .then((text) => Cached.safeParse(JSON.parse(text)))
+      .catch(() => undefined);
+    if (cached?.success && cached.data.fingerprint === fingerprint) {
+      const catalog = buildCatalog(cached.data.models, cached.data.labs);
+      return buildKnowledge(catalog, new Map(cached.data.mentions), passages);
+    }
+  }
+  const catalog = await loadCatalog(dir, { documentIds: new Set(corpus.byId.keys()) });
+  const mentions = indexMentions(catalog, passages);
+  if (cacheFile) {
+    const data = {
+      fingerprint,
+      models: catalog.models,
+      labs: catalog.labs,
+      mentions: [...mentions],
+    };
+    // Written aside and renamed, so a reader never sees half a file.
+    const temporary = `${cacheFile}.${process.pid}.tmp`;
+    await fs
+      .mkdir(path.dirname(cacheFile), { recursive: true })
+      .then(() => fs.writeFile(temporary, JSON.stringify(data)))
+      .then(() => fs.rename(temporary, cacheFile))
+      .catch(() => fs.rm(temporary, { force: true }));
+  }
+  return buildKnowledge(catalog, mentions, passages);
 }
 
 export function buildKnowledge(

@@ -9,7 +9,7 @@ import type { ModelEntry } from "../../src/catalog/schema.js";
 import { LIMITS } from "../../src/discord/limits.js";
 import { embedLength } from "../../src/discord/payload.js";
 import { modelCard } from "../../src/replies/catalog.js";
-import { buildKnowledge } from "../../src/catalog/knowledge.js";
+import { buildKnowledge, loadCatalogKnowledge } from "../../src/catalog/knowledge.js";
 import { contextFor, FIXTURE_DATA, tempDir } from "../helpers.js";
 
 let ctx: AppContext;
@@ -348,5 +348,32 @@ describe("embeds", () => {
         ctx,
       ),
     ).rejects.toThrowError(/no longer in the catalogue/);
+  });
+});
+
+describe("the catalogue cache", () => {
+  it("GIVEN an unchanged catalogue THEN the cache gives back what a fresh load gives; a change or a corrupt cache rebuilds it", async () => {
+    const data = await tempDir("cache-data-");
+    await fs.cp(FIXTURE_DATA, data, { recursive: true });
+    const cache = path.join(await tempDir("cache-"), "catalog-cache.json");
+    const passages = await ctx.searchIndex.allPassages();
+    const load = () => loadCatalogKnowledge(data, ctx.corpus, passages, cache);
+
+    const fresh = await load();
+    const written = (await fs.stat(cache)).mtimeMs;
+    const cached = await load();
+    expect((await fs.stat(cache)).mtimeMs).toBe(written);
+    expect(cached.catalog.models).toEqual(fresh.catalog.models);
+    expect([...cached.mentions]).toEqual([...fresh.mentions]);
+
+    const file = path.join(data, "catalog", "models", "o3.json");
+    const entry = JSON.parse(await fs.readFile(file, "utf8")) as ModelEntry;
+    await fs.writeFile(file, JSON.stringify({ ...entry, summary: "A summary changed on disk." }));
+    expect((await load()).get("o3")!.entry.summary).toBe("A summary changed on disk.");
+
+    await fs.writeFile(cache, "{ not json");
+    expect((await load()).get("o3")!.entry.summary).toBe("A summary changed on disk.");
+    await fs.writeFile(file, JSON.stringify({ ...entry, summary: 3 }));
+    await expect(load()).rejects.toThrow(CatalogError);
   });
 });
