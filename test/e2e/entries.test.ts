@@ -111,7 +111,10 @@ async function settingsOf(server: Server): Promise<string> {
 }
 
 /** What `/config show` says about the catalogue when this server has changed nothing. */
-const UNTOUCHED = "**Catalogue**: 0 entries added or edited here, 0 removed (`/entry history`)";
+const UNTOUCHED = [
+  "**Catalogue**: 0 entries added or edited here, 0 removed (`/entry history`)",
+  "**Weekly recap**: not set up (`/recap-config set`)",
+].join("\n");
 
 describe("/entry add, through Discord", () => {
   it("GIVEN a moderator's /entry add with a lab picked from the list THEN the form opens, and once submitted a member finds the model at once by autocomplete and by /model", async () => {
