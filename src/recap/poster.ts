@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { MessagePayload } from "../discord/payload.js";
 import type { RecapPosts } from "./posts.js";
-import { classifySlot, coveredWeek, lastSlot, DEFAULT_GRACE_MS } from "./schedule.js";
+import { coveredWeek, dueSlot, lastSlot, DEFAULT_GRACE_MS } from "./schedule.js";
 import type { RecapSettings } from "./settings.js";
 import { formatWeek, type IsoWeek } from "./week.js";
 
@@ -69,7 +69,9 @@ export async function runRecapSlot(
 ): Promise<RecapOutcome> {
   if (settings.status !== "active") return { kind: "not-due" };
   const now = deps.now();
-  const slot = lastSlot(settings.schedule, now);
+  // The latest slot: due while within the grace period, too late to post after it.
+  const due = dueSlot(settings.schedule, now, graceMs);
+  const slot = due ?? lastSlot(settings.schedule, now);
   if (slot.at.getTime() < Date.parse(settings.since)) return { kind: "not-due" };
   // Records are kept by the week a recap covers, the week members see in its title.
   const covered = coveredWeek(slot.at, settings.schedule.timeZone);
@@ -77,7 +79,7 @@ export async function runRecapSlot(
   const existing = await deps.posts.get(guildId, week);
   if (existing && existing.status !== "failed" && existing.status !== "claimed")
     return { kind: "already-handled", week };
-  if (classifySlot(slot.at, now, graceMs) === "too-late") {
+  if (!due) {
     const hours = Math.round((now.getTime() - slot.at.getTime()) / 3_600_000);
     const reason = `missed: the bot was not running at ${slot.at.toISOString()} and came back ${hours} hours later, past the ${graceMs / 3_600_000}-hour catch-up window`;
     await deps.posts.skip(guildId, week, reason, now.getTime());

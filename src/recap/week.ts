@@ -90,10 +90,6 @@ export function shiftWeek(w: IsoWeek, n: number): IsoWeek {
   return weekOfDate(addDays(mondayOf(w), n * 7));
 }
 
-export function compareWeeks(a: IsoWeek, b: IsoWeek): number {
-  return a.year - b.year || a.week - b.week;
-}
-
 /** "2026-W06". */
 export function formatWeek(w: IsoWeek): string {
   return `${pad(w.year, 4)}-W${pad(w.week)}`;

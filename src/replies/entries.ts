@@ -20,7 +20,6 @@ import {
   type FormValues,
 } from "../entries/form.js";
 import type { GuildEntryState, HistoryRecord } from "../entries/repository.js";
-import { formatDate } from "../text/dates.js";
 import { escapeMarkdown } from "../text/markdown.js";
 import { truncate } from "../text/truncate.js";
 
@@ -293,8 +292,4 @@ export function historyReply(
       },
     ],
   });
-}
-
-export function formatAdded(state: GuildEntryState): string {
-  return state.addedAt ? formatDate(state.addedAt.slice(0, 10)) : "";
 }
