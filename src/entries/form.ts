@@ -10,7 +10,7 @@ import {
 } from "../catalog/schema.js";
 import type { FoundQuote } from "../corpus/quotes.js";
 import { UserError } from "../errors.js";
-import { formatDate } from "../text/dates.js";
+import { formatDate, parsePartialDate } from "../text/dates.js";
 import { compactKey, foldAccents } from "../text/tokens.js";
 import { truncate } from "../text/truncate.js";
 import { lineProblem, paragraphProblem } from "./text-rules.js";
@@ -86,22 +86,20 @@ function parseReleased(
 ): { value?: ParsedForm["released"]; problem?: string } {
   const text = input.trim();
   if (!text) return {};
-  const m = /^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$/.exec(text);
-  const bad = `Release date "${truncate(text, 30)}" is not a date: write 2026-02-05, 2026-02 or 2026.`;
-  if (!m) return { problem: bad };
-  const year = Number(m[1]);
-  const month = m[2] ? Number(m[2]) : 1;
-  const day = m[3] ? Number(m[3]) : 1;
-  const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (month < 1 || month > 12 || day < 1 || day > lastDay) return { problem: bad };
+  const parsed = parsePartialDate(text);
+  if (!parsed)
+    return {
+      problem: `Release date "${truncate(text, 30)}" is not a date: write 2026-02-05, 2026-02 or 2026.`,
+    };
+  const { date } = parsed;
+  const year = Number(date.slice(0, 4));
   if (year < 1950) return { problem: `Release date ${text} is too early for an AI model or lab.` };
-  const date = `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
   const nextYear = new Date(now.getTime() + 366 * 24 * 3600 * 1000).toISOString().slice(0, 10);
   if (date > nextYear)
     return {
       problem: `Release date ${text} is more than a year away; add the entry once it ships.`,
     };
-  return { value: { date, precision: m[3] ? "day" : m[2] ? "month" : "year" } };
+  return { value: parsed };
 }
 
 function splitAliases(text: string): string[] {

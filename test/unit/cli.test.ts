@@ -101,6 +101,13 @@ describe("the offline CLI", () => {
       "1. Speculative decoding — 2 Apr 2026",
     );
     expect((await cli(["ingest", file, "--title", "x"], { DATA_DIR: data })).code).toBe(2);
+    const leap = await cli(["ingest", file, "--title", "Leap", "--date", "2026-02-29"], {
+      DATA_DIR: data,
+    });
+    expect(leap).toMatchObject({
+      code: 2,
+      stderr: '--date must be a real date like 2026, 2026-03 or 2026-03-14 (got "2026-02-29").',
+    });
   });
 
   it("GIVEN the real entry point THEN the process exit codes match (0 reply, 2 usage)", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseDateBound, formatDate } from "../../src/text/dates.js";
+import { formatDate, parseDateBound, parsePartialDate } from "../../src/text/dates.js";
 import { defuseMentions, escapeMarkdown } from "../../src/text/markdown.js";
 import { snippet } from "../../src/search/snippet.js";
 import { compactKey } from "../../src/text/tokens.js";
@@ -50,6 +50,15 @@ describe("dates", () => {
       /`from` must be a date/,
     );
     expect(() => parseDateBound("soon", "to", "to")).toThrowError(/`to` must be a date/);
+  });
+
+  it("GIVEN a date typed anywhere THEN one reader takes years, months and days, and refuses days the calendar does not have", () => {
+    expect(parsePartialDate("2026")).toEqual({ date: "2026-01-01", precision: "year" });
+    expect(parsePartialDate("2026-2")).toEqual({ date: "2026-02-01", precision: "month" });
+    expect(parsePartialDate(" 2026-02-05 ")).toEqual({ date: "2026-02-05", precision: "day" });
+    expect(parsePartialDate("2024-02-29")).toEqual({ date: "2024-02-29", precision: "day" });
+    for (const bad of ["2026-02-29", "2026-02-30", "2026-04-31", "2026-13", "2026-00-10", "soon"])
+      expect(parsePartialDate(bad), bad).toBeUndefined();
   });
 
   it("formats as precisely as known", () => {

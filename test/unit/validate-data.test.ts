@@ -64,4 +64,26 @@ describe("npm run validate-data", () => {
       'models/kimi-k2-thinking.json (kimi-k2-thinking) labs: names no lab "no-such-lab"',
     );
   });
+
+  it("GIVEN a document dated 2026-02-29 and a model released 2026-02-30 THEN it fails naming both", async () => {
+    const dir = await copyOfShippedData();
+    const [doc] = (await fs.readdir(path.join(dir, "corpus"))).filter((n) => n.endsWith(".json"));
+    await edit(path.join(dir, "corpus", doc!), (meta) => {
+      meta.date = "2026-02-29";
+    });
+    let { code, out } = await validate(dir);
+    expect(code).toBe(1);
+    expect(out).toContain(`${doc}: field \`date\` is not a real date`);
+
+    await fs.rm(dir, { recursive: true });
+    const again = await copyOfShippedData();
+    await edit(path.join(again, "catalog", "models", "claude-opus-4-5.json"), (e) => {
+      (e.released as { value: { date: string } }).value.date = "2026-02-30";
+    });
+    ({ code, out } = await validate(again));
+    expect(code).toBe(1);
+    expect(out).toContain(
+      "models/claude-opus-4-5.json (claude-opus-4-5) released.value.date: is not a real date",
+    );
+  });
 });
