@@ -1,6 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { z } from "zod";
+import { nameKeys } from "../text/names.js";
 import { compactKey } from "../text/tokens.js";
 import { LabEntry, ModelEntry, type SourceRef } from "./schema.js";
 
@@ -146,16 +147,15 @@ export function checkCatalog(
       ["name", entry.name],
       ...entry.aliases.map((a, i) => [`aliases.${i}`, a]),
     ] as const) {
-      const key = compactKey(text);
-      if (!key) {
+      if (!compactKey(text)) {
         problem(field, "has no letters or digits");
         continue;
       }
       // Repeating one's own name in another spelling is harmless; taking another entry's is not.
-      const other = names.get(key);
-      if (other && other !== entry.id)
-        problem(field, `"${text}" clashes with a name or alias of ${other}`);
-      names.set(key, entry.id);
+      const keys = nameKeys(text);
+      const other = keys.map((key) => names.get(key)).find((id) => id && id !== entry.id);
+      if (other) problem(field, `"${text}" clashes with a name or alias of ${other}`);
+      for (const key of keys) names.set(key, entry.id);
     }
     for (const { field, source } of sourcesOf(entry)) {
       if (options.documentIds && !options.documentIds.has(source.doc)) {

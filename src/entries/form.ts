@@ -11,6 +11,8 @@ import {
 import type { FoundQuote } from "../corpus/quotes.js";
 import { UserError } from "../errors.js";
 import { formatDate, parsePartialDate } from "../text/dates.js";
+import { escapeMarkdown } from "../text/markdown.js";
+import { nameKeys } from "../text/names.js";
 import { compactKey, foldAccents } from "../text/tokens.js";
 import { truncate } from "../text/truncate.js";
 import { lineProblem, paragraphProblem } from "./text-rules.js";
@@ -89,7 +91,7 @@ function parseReleased(
   const parsed = parsePartialDate(text);
   if (!parsed)
     return {
-      problem: `Release date "${truncate(text, 30)}" is not a date: write 2026-02-05, 2026-02 or 2026.`,
+      problem: `Release date ${quoted(text)} is not a date: write 2026-02-05, 2026-02 or 2026.`,
     };
   const { date } = parsed;
   const year = Number(date.slice(0, 4));
@@ -102,11 +104,20 @@ function parseReleased(
   return { value: parsed };
 }
 
-function splitAliases(text: string): string[] {
+/** What a moderator typed, repeated in a message: short, and shown as plain text. */
+function quoted(text: string): string {
+  return `"${escapeMarkdown(truncate(text, 30), { atLineStart: false })}"`;
+}
+
+/** Spaces tidied. JavaScript counts U+FEFF as a space, so rules about characters read the raw text. */
+const tidy = (text: string) => text.trim().replace(/\s+/g, " ");
+
+/** Other names, one per comma or line: as typed, and tidied. */
+function splitAliases(text: string): Array<{ typed: string; alias: string }> {
   return text
-    .split(/[,\n]/)
-    .map((a) => a.trim().replace(/\s+/g, " "))
-    .filter(Boolean);
+    .split(/,|\r?\n/)
+    .map((typed) => ({ typed, alias: tidy(typed) }))
+    .filter((a) => a.alias);
 }
 
 /** Reads and checks every field, and reports every problem at once. */
@@ -114,20 +125,20 @@ export function readForm(kind: EntryKind, values: FormValues, now: Date): Parsed
   const problems: string[] = [];
   const note = (problem: string | undefined) => problem && problems.push(problem);
 
-  const name = values.name.trim().replace(/\s+/g, " ");
+  const name = tidy(values.name);
   if (!name) problems.push("Name is empty.");
   else if (name.length > NAME_MAX)
     problems.push(`Name is ${name.length} characters; keep it to ${NAME_MAX}.`);
   else if (!compactKey(name)) problems.push("Name needs at least one letter or digit.");
-  else note(lineProblem("Name", name));
+  else note(lineProblem("Name", values.name));
 
   const aliases: string[] = [];
-  for (const alias of splitAliases(values.aliases)) {
+  for (const { typed, alias } of splitAliases(values.aliases)) {
     if (alias.length > NAME_MAX) {
-      problems.push(`The other name "${truncate(alias, 30)}" is over ${NAME_MAX} characters.`);
+      problems.push(`The other name ${quoted(alias)} is over ${NAME_MAX} characters.`);
     } else if (!compactKey(alias)) {
-      problems.push(`The other name "${truncate(alias, 30)}" has no letters or digits.`);
-    } else if (!note(lineProblem(`The other name "${truncate(alias, 30)}"`, alias))) {
+      problems.push(`The other name ${quoted(alias)} has no letters or digits.`);
+    } else if (!note(lineProblem(`The other name ${quoted(typed.trim())}`, typed))) {
       const key = compactKey(alias);
       if (key !== compactKey(name) && !aliases.some((a) => compactKey(a) === key))
         aliases.push(alias);
@@ -344,15 +355,16 @@ export function buildEntry(input: BuildInput): AnyEntry {
 const norm = (s: string) => s.trim().replace(/\s+/g, " ");
 
 /**
- * Names and aliases must stay unique in the server's catalogue, ignoring case and punctuation,
- * as `npm run validate-data` requires of the shipped one.
+ * Names and aliases must stay unique in the server's catalogue, ignoring case, punctuation and
+ * look-alike characters, as `npm run validate-data` requires of the shipped one.
  */
 export function duplicateProblems(entry: AnyEntry, knowledge: CatalogKnowledge): string[] {
   const owners = new Map<string, { name: string; kind: string }>();
   for (const [id, other] of knowledge.catalog.byId) {
     if (id === entry.id) continue;
     for (const form of [other.entry.name, ...other.entry.aliases]) {
-      owners.set(compactKey(form), { name: other.entry.name, kind: other.kind });
+      for (const key of nameKeys(form))
+        owners.set(key, { name: other.entry.name, kind: other.kind });
     }
   }
   const problems: string[] = [];
@@ -360,7 +372,9 @@ export function duplicateProblems(entry: AnyEntry, knowledge: CatalogKnowledge):
     ["The name", entry.name] as const,
     ...entry.aliases.map((a) => ["The other name", a] as const),
   ]) {
-    const owner = owners.get(compactKey(text));
+    const owner = nameKeys(text)
+      .map((key) => owners.get(key))
+      .find(Boolean);
     if (owner)
       problems.push(
         `${label} "${text}" is already used by ${owner.name} (${owner.kind}); choose another or edit that entry.`,

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { UserError } from "../errors.js";
+import { escapeMarkdown } from "./markdown.js";
+import { truncate } from "./truncate.js";
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
@@ -52,7 +54,7 @@ export function parseDateBound(input: string, edge: "from" | "to", option: strin
   const parsed = parsePartialDate(input);
   if (!parsed)
     throw new UserError(
-      `\`${option}\` must be a date like 2025, 2025-06 or 2025-06-14 (got "${input.slice(0, 40)}").`,
+      `\`${option}\` must be a date like 2025, 2025-06 or 2025-06-14 (got "${escapeMarkdown(truncate(input, 40), { atLineStart: false })}").`,
     );
   return edge === "from" ? parsed.date : lastDayOf(parsed);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatDate, parseDateBound, parsePartialDate } from "../../src/text/dates.js";
+import { markdownLink, safeUrl } from "../../src/text/links.js";
 import { defuseMentions, escapeMarkdown } from "../../src/text/markdown.js";
 import { snippet } from "../../src/search/snippet.js";
 import { compactKey } from "../../src/text/tokens.js";
@@ -26,6 +27,22 @@ describe("markdown safety", () => {
     expect(s.endsWith("…")).toBe(true);
     expect(s).toContain("**cascade** model is a **cascade**");
     expect(s.replace(/\*\*/g, "").length).toBeLessThanOrEqual(124);
+  });
+});
+
+describe("links", () => {
+  it("GIVEN a URL that would close a masked link and open another THEN it stays one link to the same address", () => {
+    const crafted = "https://evil.example/x)[Official weights download](https://evil.example/phish";
+    expect(markdownLink("evil.example", crafted)).toBe(
+      "[evil.example](https://evil.example/x%29%5BOfficial%20weights%20download%5D%28https://evil.example/phish)",
+    );
+    expect(safeUrl("https://a.example/<b>\\c\td")).toBe("https://a.example/%3Cb%3E%5Cc%09d");
+  });
+
+  it("GIVEN something that is not a web address THEN the label is shown without a link", () => {
+    expect(markdownLink("Read", "javascript:alert(1)")).toBe("Read");
+    expect(markdownLink("Read", undefined)).toBe("Read");
+    expect(markdownLink("Read", `https://a.example/${"x".repeat(600)}`)).toBe("Read");
   });
 });
 
