@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { nameKeys } from "../text/names.js";
 import { compactKey } from "../text/tokens.js";
 import { LabEntry, ModelEntry, type SourceRef } from "./schema.js";
+import { setAsideCiting, type LeftOut } from "./set-aside.js";
 
 export type CatalogEntry =
   | { readonly kind: "model"; readonly entry: ModelEntry }
@@ -108,6 +109,8 @@ export interface LoadCatalogOptions {
   readonly documents?: ReadonlyMap<string, string>;
   /** Known document ids: sources must name one. */
   readonly documentIds?: ReadonlySet<string>;
+  /** Documents skipped as invalid (`--skip-invalid`): facts citing them are set aside. */
+  readonly leftOut?: LeftOut;
 }
 
 /**
@@ -116,8 +119,11 @@ export interface LoadCatalogOptions {
  */
 export async function loadCatalog(dir: string, options: LoadCatalogOptions = {}): Promise<Catalog> {
   const problems: CatalogProblem[] = [];
-  const models = await readEntries(dir, "models", ModelEntry, problems);
-  const labs = await readEntries(dir, "labs", LabEntry, problems);
+  const models = setAsideCiting(
+    await readEntries(dir, "models", ModelEntry, problems),
+    options.leftOut,
+  );
+  const labs = setAsideCiting(await readEntries(dir, "labs", LabEntry, problems), options.leftOut);
   problems.push(...checkCatalog(models, labs, options));
   if (problems.length > 0) throw new CatalogError(problems);
   return buildCatalog(
