@@ -1,4 +1,7 @@
-import type { LabEntry, ModelEntry } from "./schema.js";
+import type { Highlight } from "./schema.js";
+
+/** Any kind of catalogue entry: an id, facts that may cite a document, and highlights. */
+type Entry = { readonly id: string; readonly highlights: readonly Highlight[] };
 
 /** A catalogue fact left out because the document it cites was left out of the corpus. */
 export interface SetAsideFact {
@@ -15,19 +18,19 @@ const REQUIRED = new Set(["labs", "kind"]);
  * The entry without the facts and highlights that cite one of `docs`. A model's labs and a lab's
  * kind cannot go: they keep their value, no longer cited.
  */
-export function withoutDocuments<T extends ModelEntry | LabEntry>(
+export function withoutDocuments<T extends Entry>(
   file: string,
   entry: T,
   docs: ReadonlySet<string>,
 ): { entry: T; setAside: SetAsideFact[] } {
   const setAside: SetAsideFact[] = [];
   const kept: Record<string, unknown> = { ...entry };
-  for (const [field, value] of Object.entries(entry)) {
-    const doc = (value as { source?: { doc?: string } } | undefined)?.source?.doc;
+  for (const [field, value] of Object.entries(entry as Record<string, unknown>)) {
+    const fact = value as { value?: unknown; source?: { doc?: string } } | undefined;
+    const doc = fact?.source?.doc;
     if (field === "highlights" || !doc || !docs.has(doc)) continue;
     setAside.push({ file, entry: entry.id, field, doc });
-    if (REQUIRED.has(field))
-      kept[field] = { value: (value as { value: unknown }).value, confidence: "external" };
+    if (REQUIRED.has(field)) kept[field] = { value: fact.value, confidence: "external" };
     else delete kept[field];
   }
   kept.highlights = entry.highlights.filter((h, i) => {
@@ -46,7 +49,7 @@ export interface LeftOut {
 }
 
 /** Entries as read from their files, without what cites a document left out. */
-export function setAsideCiting<T extends ModelEntry | LabEntry>(
+export function setAsideCiting<T extends Entry>(
   read: ReadonlyArray<{ file: string; entry: T }>,
   leftOut: LeftOut | undefined,
 ): Array<{ file: string; entry: T }> {
