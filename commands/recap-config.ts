@@ -13,6 +13,7 @@ import type { CommandCall, CommandModule } from "../src/interactions/types.js";
 import { nextSlot, RecapSchedule } from "../src/recap/schedule.js";
 import { getRecapSettings, saveRecapSettings, type RecapSettings } from "../src/recap/settings.js";
 import { MANAGE_GUILD_PERMISSION } from "../src/settings/permissions.js";
+import { markdownLink } from "../src/text/links.js";
 import { escapeMarkdown } from "../src/text/markdown.js";
 import { truncate } from "../src/text/truncate.js";
 import { moderatorGuild } from "./moderation.js";
@@ -178,7 +179,10 @@ async function status(call: CommandCall, ctx: AppContext): Promise<Reply> {
     const first = post.messageIds[0];
     const where =
       first && post.channelId
-        ? `[posted](https://discord.com/channels/${guildId}/${post.channelId}/${first})`
+        ? markdownLink(
+            "posted",
+            `https://discord.com/channels/${guildId}/${post.channelId}/${first}`,
+          )
         : post.status;
     const reason = post.reason ? ` — ${escapeMarkdown(truncate(post.reason, 200))}` : "";
     lines.push(`**${post.week}**: ${where}${reason}`);

@@ -20,6 +20,8 @@ import { searchPage } from "../src/replies/search.js";
 import { searchCorpus } from "../src/search/search.js";
 import { getSearchSession, saveSearchSession, type SearchSession } from "../src/search/sessions.js";
 import { parseDateBound } from "../src/text/dates.js";
+import { escapeMarkdown } from "../src/text/markdown.js";
+import { truncate } from "../src/text/truncate.js";
 
 export const MAX_QUERY_LENGTH = 200;
 
@@ -88,7 +90,7 @@ function readRequest(call: CommandCall, ctx: AppContext): SearchSession {
     source = sources.find((s) => s.toLowerCase() === sourceInput.toLowerCase());
     if (!source) {
       throw new UserError(
-        `There is no source called "${sourceInput.slice(0, 60)}". Sources: ${sources.join(", ")}.`,
+        `There is no source called "${escapeMarkdown(truncate(sourceInput, 60), { atLineStart: false })}". Sources: ${sources.join(", ")}.`,
       );
     }
   }

@@ -33,7 +33,8 @@ const EnvSchema = z.object({
   DISCORD_APPLICATION_ID: Snowflake.optional(),
   DISCORD_GUILD_ID: Snowflake.optional(),
   DISCORD_API_URL: z.url({ protocol: /^https?$/ }).optional(),
-  LOG_LEVEL: LogLevel.default("info"),
+  // "INFO" is as good as "info".
+  LOG_LEVEL: z.string().trim().toLowerCase().pipe(LogLevel).default("info"),
   STATE_DIR: z.string().min(1).default(".state"),
   STORE_URL: z
     .string()
@@ -55,8 +56,15 @@ export type Config = Readonly<{
   bookmarkLimit: number;
 }>;
 
+/** One line per problem, each naming its variable (never its value). */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
+  readonly problems: readonly string[];
+  constructor(problems: string | readonly string[]) {
+    const lines = typeof problems === "string" ? [problems] : problems;
+    super(lines.join("\n"));
+    this.problems = lines;
+  }
 }
 
 /** Parses the environment once; empty strings count as unset so a blank line in .env is harmless. */
@@ -69,10 +77,18 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   );
   const result = EnvSchema.safeParse(cleaned);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const name = String(issue.path[0] ?? "environment");
-    // The message names the variable, never its value: a token must not reach a log.
-    throw new ConfigError(`${name} ${issue.message}: ${HELP[name] ?? "see .env.example"}.`);
+    // Every bad variable at once, one line each, in the order .env.example lists them. The line
+    // names the variable, never its value: a token must not reach a log.
+    const lines = new Map<string, string>();
+    for (const issue of result.error.issues) {
+      const name = String(issue.path[0] ?? "environment");
+      if (!lines.has(name))
+        lines.set(name, `${name} ${issue.message}: ${HELP[name] ?? "see .env.example"}.`);
+    }
+    const order = Object.keys(EnvSchema.shape) as string[];
+    throw new ConfigError(
+      [...lines].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)).map(([, line]) => line),
+    );
   }
   const e = result.data;
   const stateDir = path.resolve(e.STATE_DIR);

@@ -41,10 +41,11 @@ main().catch((error: unknown) => {
     error instanceof ConfigError || error instanceof CorpusError || error instanceof CatalogError;
   // An invalid token is the operator's to fix; its message never contains the token.
   const login = (error as { code?: string }).code === "TokenInvalid";
-  process.stderr.write(
-    `modeldex cannot start: ${
-      known || login ? (error as Error).message : ((error as Error).stack ?? String(error))
-    }\n`,
-  );
+  // A configuration problem per line, each saying what stops the bot.
+  const lines =
+    error instanceof ConfigError
+      ? error.problems
+      : [known || login ? (error as Error).message : ((error as Error).stack ?? String(error))];
+  process.stderr.write(lines.map((line) => `modeldex cannot start: ${line}\n`).join(""));
   process.exit(1);
 });

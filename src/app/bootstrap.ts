@@ -48,6 +48,11 @@ export async function createAppContext(options: BootstrapOptions): Promise<AppCo
       corpus,
       passages,
       path.join(options.stateDir, "catalog-cache.json"),
+      ({ entry, field, doc, file }) =>
+        options.logger.warn(
+          { file, entry, field, doc },
+          "catalogue fact set aside: it cites a skipped corpus document",
+        ),
     );
   } catch (error) {
     await searchIndex.close();

@@ -8,6 +8,7 @@ import { buildCatalog, loadCatalog, type Catalog, type CatalogEntry } from "./lo
 import { EntryFinder, entriesOf } from "./lookup.js";
 import { indexMentions, type MentionStats } from "./mentions.js";
 import { LabEntry, ModelEntry } from "./schema.js";
+import type { SetAsideFact } from "./set-aside.js";
 
 /** The catalogue with what the corpus says about each entry, ready for lookups. */
 export interface CatalogKnowledge {
@@ -48,9 +49,13 @@ export async function loadCatalogKnowledge(
   dataDir: string,
   corpus: Corpus,
   passages: ReadonlyArray<{ docId: string; ordinal: number; date: string; text: string }>,
-  cacheFile?: string,
+  cachePath?: string,
+  reportSetAside: (fact: SetAsideFact) => void = () => undefined,
 ): Promise<CatalogKnowledge> {
   const dir = path.join(dataDir, "catalog");
+  const leftOut = new Set(corpus.skipped.map((p) => p.file.replace(/\.json$/, "")));
+  // What was set aside is reported at every start, so a corpus with skipped files is not cached.
+  const cacheFile = leftOut.size > 0 ? undefined : cachePath;
   const fingerprint = cacheFile ? await catalogFingerprint(dir, corpus) : "";
   if (cacheFile) {
     const cached = await fs
@@ -62,7 +67,10 @@ export async function loadCatalogKnowledge(
       return buildKnowledge(catalog, new Map(cached.data.mentions), passages);
     }
   }
-  const catalog = await loadCatalog(dir, { documentIds: new Set(corpus.byId.keys()) });
+  const catalog = await loadCatalog(dir, {
+    documentIds: new Set(corpus.byId.keys()),
+    leftOut: { documents: leftOut, report: reportSetAside },
+  });
   const mentions = indexMentions(catalog, passages);
   if (cacheFile) {
     const data = {

@@ -1,8 +1,10 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { z } from "zod";
+import { nameKeys } from "../text/names.js";
 import { compactKey } from "../text/tokens.js";
 import { LabEntry, ModelEntry, type SourceRef } from "./schema.js";
+import { setAsideCiting, type LeftOut } from "./set-aside.js";
 
 export type CatalogEntry =
   | { readonly kind: "model"; readonly entry: ModelEntry }
@@ -107,6 +109,8 @@ export interface LoadCatalogOptions {
   readonly documents?: ReadonlyMap<string, string>;
   /** Known document ids: sources must name one. */
   readonly documentIds?: ReadonlySet<string>;
+  /** Documents skipped as invalid (`--skip-invalid`): facts citing them are set aside. */
+  readonly leftOut?: LeftOut;
 }
 
 /**
@@ -115,8 +119,11 @@ export interface LoadCatalogOptions {
  */
 export async function loadCatalog(dir: string, options: LoadCatalogOptions = {}): Promise<Catalog> {
   const problems: CatalogProblem[] = [];
-  const models = await readEntries(dir, "models", ModelEntry, problems);
-  const labs = await readEntries(dir, "labs", LabEntry, problems);
+  const models = setAsideCiting(
+    await readEntries(dir, "models", ModelEntry, problems),
+    options.leftOut,
+  );
+  const labs = setAsideCiting(await readEntries(dir, "labs", LabEntry, problems), options.leftOut);
   problems.push(...checkCatalog(models, labs, options));
   if (problems.length > 0) throw new CatalogError(problems);
   return buildCatalog(
@@ -146,16 +153,15 @@ export function checkCatalog(
       ["name", entry.name],
       ...entry.aliases.map((a, i) => [`aliases.${i}`, a]),
     ] as const) {
-      const key = compactKey(text);
-      if (!key) {
+      if (!compactKey(text)) {
         problem(field, "has no letters or digits");
         continue;
       }
       // Repeating one's own name in another spelling is harmless; taking another entry's is not.
-      const other = names.get(key);
-      if (other && other !== entry.id)
-        problem(field, `"${text}" clashes with a name or alias of ${other}`);
-      names.set(key, entry.id);
+      const keys = nameKeys(text);
+      const other = keys.map((key) => names.get(key)).find((id) => id && id !== entry.id);
+      if (other) problem(field, `"${text}" clashes with a name or alias of ${other}`);
+      for (const key of keys) names.set(key, entry.id);
     }
     for (const { field, source } of sourcesOf(entry)) {
       if (options.documentIds && !options.documentIds.has(source.doc)) {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isCalendarDate } from "../text/dates.js";
 
 /** Ids are lowercase slugs: they appear in custom ids, file names and cross-references. */
 export const EntryId = z
@@ -37,7 +38,7 @@ export const IsoDate = z
     /^\d{4}-\d{2}-\d{2}$/,
     "must be YYYY-MM-DD (use the first day of the month or year with a coarser precision)",
   )
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), "is not a real date");
+  .refine(isCalendarDate, "is not a real date");
 
 export const DatePrecision = z.enum(["day", "month", "year"]);
 

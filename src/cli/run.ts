@@ -1,6 +1,7 @@
 import { commandsByName } from "../../commands/index.js";
 import { corpusDir, createAppContext } from "../app/bootstrap.js";
 import { ConfigError, loadConfig } from "../config.js";
+import { CatalogError } from "../catalog/load.js";
 import { CorpusError } from "../corpus/load.js";
 import { ingestDocument } from "../corpus/ingest.js";
 import { isUserError } from "../errors.js";
@@ -57,7 +58,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stderr(`${error.message}\n${usage(commandsByName)}`);
       return 2;
     }
-    if (error instanceof ConfigError || error instanceof CorpusError) {
+    if (
+      error instanceof ConfigError ||
+      error instanceof CorpusError ||
+      error instanceof CatalogError
+    ) {
       io.stderr(error.message);
       return 1;
     }

@@ -2,14 +2,16 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { CatalogError, loadCatalog } from "../catalog/load.js";
 import { sourcesOf } from "../catalog/load.js";
+import { ConfigError, loadConfig } from "../config.js";
 import { CorpusError, loadCorpus, readDocumentText } from "../corpus/load.js";
 
 /**
  * `npm run validate-data`: checks the shipped data more strictly than start-up does (every
  * catalogue quote must be found verbatim in its document) and reports every problem at once.
  */
-const dataDir = path.resolve(process.env.DATA_DIR ?? "data");
 try {
+  // The same configuration as the bot and the CLI: the environment, then .env.
+  const { dataDir } = loadConfig();
   const corpus = await loadCorpus(path.join(dataDir, "corpus"));
   const documents = new Map<string, string>();
   for (const doc of corpus.documents) documents.set(doc.id, await readDocumentText(corpus, doc));
@@ -40,7 +42,9 @@ try {
     );
   }
 } catch (error) {
-  if (!(error instanceof CorpusError) && !(error instanceof CatalogError)) throw error;
+  const known =
+    error instanceof ConfigError || error instanceof CorpusError || error instanceof CatalogError;
+  if (!known) throw error;
   console.error(error.message);
   process.exitCode = 1;
 }

@@ -1,6 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { UserError } from "../errors.js";
+import { parsePartialDate } from "../text/dates.js";
 import { DocumentMeta, textFileName, type DocumentMeta as Meta } from "./schema.js";
 
 export interface IngestRequest {
@@ -27,13 +28,12 @@ export function slugify(text: string): string {
 
 /** "2026", "2026-03" or "2026-03-14": the date and how precisely it is known. */
 function readDate(input: string): Pick<Meta, "date" | "datePrecision"> {
-  const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(input.trim());
-  if (!m)
-    throw new UserError(`--date must look like 2026, 2026-03 or 2026-03-14 (got "${input}").`);
-  return {
-    date: `${m[1]}-${m[2] ?? "01"}-${m[3] ?? "01"}`,
-    datePrecision: m[3] ? "day" : m[2] ? "month" : "year",
-  };
+  const parsed = parsePartialDate(input);
+  if (!parsed)
+    throw new UserError(
+      `--date must be a real date like 2026, 2026-03 or 2026-03-14 (got "${input}").`,
+    );
+  return { date: parsed.date, datePrecision: parsed.precision };
 }
 
 /**

@@ -10,7 +10,9 @@ import {
 } from "../catalog/schema.js";
 import type { FoundQuote } from "../corpus/quotes.js";
 import { UserError } from "../errors.js";
-import { formatDate } from "../text/dates.js";
+import { formatDate, parsePartialDate } from "../text/dates.js";
+import { escapeMarkdown } from "../text/markdown.js";
+import { nameKeys } from "../text/names.js";
 import { compactKey, foldAccents } from "../text/tokens.js";
 import { truncate } from "../text/truncate.js";
 import { lineProblem, paragraphProblem } from "./text-rules.js";
@@ -86,29 +88,36 @@ function parseReleased(
 ): { value?: ParsedForm["released"]; problem?: string } {
   const text = input.trim();
   if (!text) return {};
-  const m = /^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$/.exec(text);
-  const bad = `Release date "${truncate(text, 30)}" is not a date: write 2026-02-05, 2026-02 or 2026.`;
-  if (!m) return { problem: bad };
-  const year = Number(m[1]);
-  const month = m[2] ? Number(m[2]) : 1;
-  const day = m[3] ? Number(m[3]) : 1;
-  const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (month < 1 || month > 12 || day < 1 || day > lastDay) return { problem: bad };
+  const parsed = parsePartialDate(text);
+  if (!parsed)
+    return {
+      problem: `Release date ${quoted(text)} is not a date: write 2026-02-05, 2026-02 or 2026.`,
+    };
+  const { date } = parsed;
+  const year = Number(date.slice(0, 4));
   if (year < 1950) return { problem: `Release date ${text} is too early for an AI model or lab.` };
-  const date = `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
   const nextYear = new Date(now.getTime() + 366 * 24 * 3600 * 1000).toISOString().slice(0, 10);
   if (date > nextYear)
     return {
       problem: `Release date ${text} is more than a year away; add the entry once it ships.`,
     };
-  return { value: { date, precision: m[3] ? "day" : m[2] ? "month" : "year" } };
+  return { value: parsed };
 }
 
-function splitAliases(text: string): string[] {
+/** What a moderator typed, repeated in a message: short, and shown as plain text. */
+function quoted(text: string): string {
+  return `"${escapeMarkdown(truncate(text, 30), { atLineStart: false })}"`;
+}
+
+/** Spaces tidied. JavaScript counts U+FEFF as a space, so rules about characters read the raw text. */
+const tidy = (text: string) => text.trim().replace(/\s+/g, " ");
+
+/** Other names, one per comma or line: as typed, and tidied. */
+function splitAliases(text: string): Array<{ typed: string; alias: string }> {
   return text
-    .split(/[,\n]/)
-    .map((a) => a.trim().replace(/\s+/g, " "))
-    .filter(Boolean);
+    .split(/,|\r?\n/)
+    .map((typed) => ({ typed, alias: tidy(typed) }))
+    .filter((a) => a.alias);
 }
 
 /** Reads and checks every field, and reports every problem at once. */
@@ -116,20 +125,20 @@ export function readForm(kind: EntryKind, values: FormValues, now: Date): Parsed
   const problems: string[] = [];
   const note = (problem: string | undefined) => problem && problems.push(problem);
 
-  const name = values.name.trim().replace(/\s+/g, " ");
+  const name = tidy(values.name);
   if (!name) problems.push("Name is empty.");
   else if (name.length > NAME_MAX)
     problems.push(`Name is ${name.length} characters; keep it to ${NAME_MAX}.`);
   else if (!compactKey(name)) problems.push("Name needs at least one letter or digit.");
-  else note(lineProblem("Name", name));
+  else note(lineProblem("Name", values.name));
 
   const aliases: string[] = [];
-  for (const alias of splitAliases(values.aliases)) {
+  for (const { typed, alias } of splitAliases(values.aliases)) {
     if (alias.length > NAME_MAX) {
-      problems.push(`The other name "${truncate(alias, 30)}" is over ${NAME_MAX} characters.`);
+      problems.push(`The other name ${quoted(alias)} is over ${NAME_MAX} characters.`);
     } else if (!compactKey(alias)) {
-      problems.push(`The other name "${truncate(alias, 30)}" has no letters or digits.`);
-    } else if (!note(lineProblem(`The other name "${truncate(alias, 30)}"`, alias))) {
+      problems.push(`The other name ${quoted(alias)} has no letters or digits.`);
+    } else if (!note(lineProblem(`The other name ${quoted(typed.trim())}`, typed))) {
       const key = compactKey(alias);
       if (key !== compactKey(name) && !aliases.some((a) => compactKey(a) === key))
         aliases.push(alias);
@@ -346,15 +355,16 @@ export function buildEntry(input: BuildInput): AnyEntry {
 const norm = (s: string) => s.trim().replace(/\s+/g, " ");
 
 /**
- * Names and aliases must stay unique in the server's catalogue, ignoring case and punctuation,
- * as `npm run validate-data` requires of the shipped one.
+ * Names and aliases must stay unique in the server's catalogue, ignoring case, punctuation and
+ * look-alike characters, as `npm run validate-data` requires of the shipped one.
  */
 export function duplicateProblems(entry: AnyEntry, knowledge: CatalogKnowledge): string[] {
   const owners = new Map<string, { name: string; kind: string }>();
   for (const [id, other] of knowledge.catalog.byId) {
     if (id === entry.id) continue;
     for (const form of [other.entry.name, ...other.entry.aliases]) {
-      owners.set(compactKey(form), { name: other.entry.name, kind: other.kind });
+      for (const key of nameKeys(form))
+        owners.set(key, { name: other.entry.name, kind: other.kind });
     }
   }
   const problems: string[] = [];
@@ -362,7 +372,9 @@ export function duplicateProblems(entry: AnyEntry, knowledge: CatalogKnowledge):
     ["The name", entry.name] as const,
     ...entry.aliases.map((a) => ["The other name", a] as const),
   ]) {
-    const owner = owners.get(compactKey(text));
+    const owner = nameKeys(text)
+      .map((key) => owners.get(key))
+      .find(Boolean);
     if (owner)
       problems.push(
         `${label} "${text}" is already used by ${owner.name} (${owner.kind}); choose another or edit that entry.`,

@@ -5,8 +5,13 @@
  */
 
 const MENTION = /@(everyone|here)\b|<(@[!&]?|#)\d+>|<\/[^>\s]+:\d+>/i;
-// Control characters (but tab and line breaks), zero-width and direction-changing characters.
-const CONTROL = /[\p{Cc}\u200B-\u200F\u2028-\u202E]/u;
+/**
+ * Control characters, line and paragraph separators, format characters (direction marks and
+ * isolates, zero-width joiners, soft hyphens, tags…), whatever else renders as nothing, and the
+ * Hangul fillers, letters that show as blank space. Tab and line breaks are allowed in paragraphs.
+ */
+const CONTROL =
+  /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\u115F\u1160\u3164\uFFA0]/u;
 const INLINE_MARKDOWN = /[*_~`|\\<>[\]#@]/;
 const CODE_FENCE = /```/;
 const MASKED_LINK = /\[[^\]]*\]\([^)]*\)/;

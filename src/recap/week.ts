@@ -1,4 +1,5 @@
 import { UserError } from "../errors.js";
+import { parsePartialDate } from "../text/dates.js";
 import { escapeMarkdown } from "../text/markdown.js";
 import { truncate } from "../text/truncate.js";
 
@@ -58,10 +59,6 @@ export function addDays(date: string, days: number): string {
 export function isoWeekday(date: string): number {
   // 1970-01-01 was a Thursday (4).
   return ((((dayNumber(date) + 3) % 7) + 7) % 7) + 1;
-}
-
-function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
 /** The ISO week a calendar date belongs to (2027-01-01 → 2026-W53). */
@@ -271,15 +268,11 @@ export function parseWeek(input: string, timeZone: string, now?: Date): IsoWeek 
     return { year, week: n };
   }
 
-  const date = DATE_INPUT.exec(text);
-  if (date) {
-    const year = Number(date[1]);
-    const month = Number(date[2]);
-    const day = Number(date[3]);
-    checkYear(year, input);
-    if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month))
-      throw new UserError(`"${shown(input)}" is not a real date. ${expected}.`);
-    return weekOfDate(ymd(year, month, day));
+  if (DATE_INPUT.test(text)) {
+    checkYear(Number(text.slice(0, 4)), input);
+    const date = parsePartialDate(text);
+    if (!date) throw new UserError(`"${shown(input)}" is not a real date. ${expected}.`);
+    return weekOfDate(date.date);
   }
 
   throw new UserError(`${expected} (got "${shown(input)}").`);

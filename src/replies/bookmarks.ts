@@ -1,7 +1,8 @@
 import { ButtonStyle } from "discord-api-types/v10";
 import type { Bookmark } from "../bookmarks/repository.js";
 import { buttonRows, reply, type Reply } from "../discord/payload.js";
-import { escapeMarkdown } from "../text/markdown.js";
+import { markdownLink } from "../text/links.js";
+import { defuseMentions, escapeMarkdown } from "../text/markdown.js";
 import { truncate } from "../text/truncate.js";
 
 export const BOOKMARKS_PAGE_SIZE = 10;
@@ -25,7 +26,7 @@ function line(b: Bookmark, n: number): string {
   const place = `in <#${b.channelId}> · saved <t:${unix(b.savedAt)}:R>`;
   if (b.deletedAt)
     return `**${n}.** ~~${title}~~ · ${what(b)} · the message was deleted · ${place}`;
-  return `**${n}.** [${title}](${jumpLink(b)}) · ${what(b)} · ${place}`;
+  return `**${n}.** ${markdownLink(title, jumpLink(b))} · ${what(b)} · ${place}`;
 }
 
 export function matchesFilter(b: Bookmark, filter: string | undefined): boolean {
@@ -59,7 +60,7 @@ export function bookmarksPage(
     embeds: [
       {
         title: options.filter
-          ? truncate(`Your bookmarks matching “${options.filter}”`, 256)
+          ? truncate(`Your bookmarks matching “${defuseMentions(options.filter)}”`, 256)
           : "Your bookmarks in this server",
         color: COLOUR,
         description: shown.map((b, i) => line(b, first + i + 1)).join("\n"),
@@ -119,7 +120,7 @@ export function exportReply(items: readonly Bookmark[], format: "json" | "markdo
           "",
           ...items.map(
             (b) =>
-              `- [${b.title.replace(/[[\]]/g, "")}](${jumpLink(b)}) · ${what(b).replace(/<@(\d+)>/, "user $1")} · saved ${b.savedAt.slice(0, 10)}${b.deletedAt ? " · message deleted" : ""}`,
+              `- ${markdownLink(b.title.replace(/[[\]]/g, ""), jumpLink(b))} · ${what(b).replace(/<@(\d+)>/, "user $1")} · saved ${b.savedAt.slice(0, 10)}${b.deletedAt ? " · message deleted" : ""}`,
           ),
           "",
         ].join("\n");

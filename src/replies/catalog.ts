@@ -7,6 +7,7 @@ import type { LabEntry, ModelEntry, SourceRef } from "../catalog/schema.js";
 import type { Corpus } from "../corpus/load.js";
 import { buttonRows, reply, type ButtonSpec, type Reply } from "../discord/payload.js";
 import { formatDate } from "../text/dates.js";
+import { markdownLink } from "../text/links.js";
 import { escapeMarkdown } from "../text/markdown.js";
 import { truncate } from "../text/truncate.js";
 
@@ -41,7 +42,7 @@ class Citations {
       if (!doc) return `[${i + 1}] ${s.doc}`;
       const title = escapeMarkdown(truncate(doc.title, 70));
       const label = `${title} — ${escapeMarkdown(doc.source)}, ${formatDate(doc.date, doc.datePrecision)}`;
-      return `[${i + 1}] ${doc.url ? `[${label}](${doc.url})` : label}`;
+      return `[${i + 1}] ${markdownLink(label, doc.url)}`;
     });
     const kept: string[] = [];
     for (const line of lines) if ([...kept, line].join("\n").length <= 1000) kept.push(line);
@@ -153,7 +154,9 @@ function cardEmbed(
   const highlights = highlightLines(entry, citations);
   if (highlights) fields.push({ name: "Highlights", value: highlights });
   if (entry.links?.length) {
-    const links = entry.links.map((l) => `[${escapeMarkdown(new URL(l.url).hostname)}](${l.url})`);
+    const links = entry.links.map((l) =>
+      markdownLink(escapeMarkdown(new URL(l.url).hostname), l.url),
+    );
     fields.push({ name: "Links", value: links.join(" · ") });
   }
   fields.push(...extra);
@@ -368,7 +371,9 @@ export function mentionsPage(
   const fields = passages.map((p, i) => {
     const doc = corpus.byId.get(p.docId);
     const title = doc ? `${doc.title} — ${formatDate(doc.date, doc.datePrecision)}` : p.docId;
-    const link = doc?.url ? `\n[Read on ${escapeMarkdown(doc.source)}](${doc.url})` : "";
+    const link = doc?.url
+      ? `\n${markdownLink(`Read on ${escapeMarkdown(doc.source)}`, doc.url)}`
+      : "";
     return {
       name: `${current * MENTIONS_PAGE_SIZE + i + 1}. ${title}`,
       value: truncate(excerpt(p.text), 900) + link,

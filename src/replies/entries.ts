@@ -20,6 +20,7 @@ import {
   type FormValues,
 } from "../entries/form.js";
 import type { GuildEntryState, HistoryRecord } from "../entries/repository.js";
+import { safeUrl } from "../text/links.js";
 import { escapeMarkdown } from "../text/markdown.js";
 import { truncate } from "../text/truncate.js";
 
@@ -212,7 +213,7 @@ function viewOf(entry: AnyEntry | undefined, knowledge: Pick<CatalogKnowledge, "
     Name: entry.name,
     "Other names": entry.aliases.join(", "),
     Summary: entry.summary,
-    Links: (entry.links ?? []).map((l) => l.url).join(" "),
+    Links: (entry.links ?? []).map((l) => safeUrl(l.url) ?? l.url).join(" "),
     Highlights: entry.highlights.length ? String(entry.highlights.length) : "",
   };
   if ("labs" in entry) {

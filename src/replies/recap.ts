@@ -10,7 +10,8 @@ import { message, type MessagePayload } from "../discord/payload.js";
 import { addedDate, type Recap, type RecapAdded, type RecapRelease } from "../recap/content.js";
 import { addDays, formatWeek } from "../recap/week.js";
 import { formatDate } from "../text/dates.js";
-import { defuseMentions, escapeMarkdown, squashWhitespace } from "../text/markdown.js";
+import { markdownLink } from "../text/links.js";
+import { escapeMarkdown, squashWhitespace } from "../text/markdown.js";
 import { truncate } from "../text/truncate.js";
 
 const RECAP_COLOUR = 0x5865f2;
@@ -19,7 +20,6 @@ export const RECAP_SELECT_ID = "recap:open";
 const PAGE_BUDGET = LIMITS.embedDescription;
 /** No single line may approach a page on its own. */
 const LINE_MAX = 1000;
-const URL_MAX = 512;
 
 export interface RecapPageOptions {
   /** A quiet week: one short line (`line`), or nothing at all (`silent`). */
@@ -28,20 +28,7 @@ export interface RecapPageOptions {
 
 /** Data text (names, titles, summaries, sources: some come from moderators) made inert. */
 function text(value: string, max = 200): string {
-  return defuseMentions(
-    escapeMarkdown(truncate(squashWhitespace(value), max), { atLineStart: false }),
-  );
-}
-
-/** A URL safe inside a markdown link, or undefined when it is not one we should link. */
-function safeUrl(url: string | undefined): string | undefined {
-  if (!url || url.length > URL_MAX || !/^https?:\/\/[^\s<>]+$/i.test(url)) return undefined;
-  return url.replace(/\(/g, "%28").replace(/\)/g, "%29");
-}
-
-function linked(label: string, url: string | undefined): string {
-  const safe = safeUrl(url);
-  return safe ? `[${label}](${safe})` : label;
+  return escapeMarkdown(truncate(squashWhitespace(value), max), { atLineStart: false });
 }
 
 /** "5 Feb". */
@@ -115,7 +102,7 @@ function sections(recap: Recap): Section[] {
           lines: recap.reading.map((doc) => {
             const models = doc.topModels.map((m) => `${text(m.name, 100)} (${m.count})`);
             return (
-              `• ${linked(text(doc.title), doc.url)} — ${text(doc.source, 100)}, ${dayMonth(doc.date)}` +
+              `• ${markdownLink(text(doc.title), doc.url)} — ${text(doc.source, 100)}, ${dayMonth(doc.date)}` +
               (models.length ? ` · names ${models.join(", ")}` : "")
             );
           }),
@@ -130,7 +117,7 @@ function sections(recap: Recap): Section[] {
         {
           lines: recap.bookmarks.map(
             (b) =>
-              `• ${linked(text(b.title), b.url)} — ${b.count} bookmark${b.count === 1 ? "" : "s"}`,
+              `• ${markdownLink(text(b.title), b.url)} — ${b.count} bookmark${b.count === 1 ? "" : "s"}`,
           ),
         },
       ],

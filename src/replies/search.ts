@@ -2,7 +2,8 @@ import type { APIEmbed } from "discord-api-types/v10";
 import { buttonRows, pagerButtons, reply, type Reply } from "../discord/payload.js";
 import type { SearchResult } from "../search/search.js";
 import { formatDate } from "../text/dates.js";
-import { escapeMarkdown } from "../text/markdown.js";
+import { markdownLink } from "../text/links.js";
+import { defuseMentions, escapeMarkdown } from "../text/markdown.js";
 import { truncate } from "../text/truncate.js";
 
 export const SEARCH_PAGE_SIZE = 5;
@@ -71,12 +72,14 @@ export function searchPage({
   const first = current * SEARCH_PAGE_SIZE;
   const shown = result.hits.slice(first, first + SEARCH_PAGE_SIZE);
   const embed: APIEmbed = {
-    title: `Search: ${shownQuery}`,
+    title: `Search: ${defuseMentions(shownQuery)}`,
     color: EMBED_COLOUR,
     description: correctionLine(result) || undefined,
     fields: shown.map((hit, i) => {
       const doc = hit.document;
-      const link = doc.url ? `\n[Read on ${escapeMarkdown(doc.source)}](${doc.url})` : "";
+      const link = doc.url
+        ? `\n${markdownLink(`Read on ${escapeMarkdown(doc.source)}`, doc.url)}`
+        : "";
       return {
         name: `${first + i + 1}. ${doc.title} — ${formatDate(doc.date, doc.datePrecision)}`,
         value:

@@ -501,6 +501,11 @@ describe("/entry add with an unknown lab", () => {
   });
 });
 
+/** The rule's own examples of mention syntax. */
+const MENTION_HELP = "(@everyone, <@…>, <@&…>)";
+const INVISIBLE_NAME =
+  "Name must be one line of plain text, without control or invisible characters.";
+
 describe("bad form input, through the real modal", () => {
   // One server for every case: that nothing accumulates proves nothing was saved.
   let server: Server;
@@ -534,6 +539,48 @@ describe("bad form input, through the real modal", () => {
   }
 
   const cases: Array<[string, Partial<Fields>, string]> = [
+    [
+      "a name made only of Hangul fillers, which shows as blank",
+      { name: "\u3164\u3164\u3164" },
+      `Nothing was saved. ${INVISIBLE_NAME}`,
+    ],
+    [
+      "direction isolates in the name",
+      { name: "Kimi \u2067K3\u2069" },
+      `Nothing was saved. ${INVISIBLE_NAME}`,
+    ],
+    [
+      "a tag character in another name",
+      { aliases: "k3, kimi\u{E0041}3" },
+      'Nothing was saved. The other name "kimi\u{E0041}3" must be one line of plain text, without control or invisible characters.',
+    ],
+    [
+      "a soft hyphen in the summary",
+      { summary: "Moonshot's next open\u00ADweights reasoning model, added by a moderator." },
+      "Nothing was saved. Summary contains control or invisible characters; paste it as plain text.",
+    ],
+    [
+      "Claude Opus 4.5 written with a Cyrillic С",
+      { name: "\u0421laude Opus 4.5" },
+      'Nothing was saved. The name "\u0421laude Opus 4.5" is already used by Claude Opus 4.5 (model); choose another or edit that entry.',
+    ],
+    [
+      "Claude Opus 4.5 written with a Greek Ο",
+      { name: "Claude \u039Fpus 4.5" },
+      'Nothing was saved. The name "Claude \u039Fpus 4.5" is already used by Claude Opus 4.5 (model); choose another or edit that entry.',
+    ],
+    [
+      "Claude Opus 4.5 followed by U+3164",
+      { name: "Claude Opus 4.5\u3164" },
+      `Nothing was saved. ${INVISIBLE_NAME}`,
+    ],
+    [
+      "mention syntax in other names",
+      { aliases: "k3, <@&123456789012345678>, @everyone" },
+      "Nothing was saved. Fix these:\n" +
+        `• The other name "<\u200b@&123456789012345678>" contains mention syntax ${MENTION_HELP}; write it as plain text.\n` +
+        `• The other name "@\u200beveryone" contains mention syntax ${MENTION_HELP}; write it as plain text.`,
+    ],
     [
       "an impossible date",
       { released: "2026-02-30" },
@@ -650,4 +697,44 @@ describe("bad form input, through the real modal", () => {
       );
     });
   }
+});
+
+/** The masked links Discord would make clickable in a text: `[label](https://…)`. */
+function maskedLinks(text: string): Array<{ label: string; url: string }> {
+  return [...text.matchAll(/\[((?:\\.|[^\]\\])+)\]\((<?https?:\/\/[^)\s]+>?)\)/g)].map((m) => ({
+    label: m[1]!,
+    url: m[2]!,
+  }));
+}
+
+describe("crafted input that must not reach a public card", () => {
+  it("GIVEN a moderator's source link crafted to close its link and open another THEN the public card shows one link, to the whole address", async () => {
+    const server = newServer();
+    const crafted = "https://evil.example/x)[Official-weights-download](https://evil.example/phish";
+    const encoded =
+      "https://evil.example/x%29%5BOfficial-weights-download%5D%28https://evil.example/phish";
+    const saved = await (await addModel(server.moderator, { source: crafted })).reply();
+    expect(saved.content).toMatch(/^Added \*\*Kimi K3\*\*/);
+    const card = await lookUp(server.member, "kimi k3");
+    expect(isEphemeral(card)).toBe(false);
+    expect(maskedLinks(field(card, "Links")!)).toEqual([{ label: "evil.example", url: encoded }]);
+    const history = await (
+      await server.moderator.runCommand("entry history", { name: "kimi k3" })
+    ).reply();
+    const shown = (embedOf(history).fields ?? []).map((f) => f.value).join("\n");
+    expect(shown).toContain(encoded);
+    expect(maskedLinks(shown)).toEqual([]);
+  });
+
+  it("GIVEN a look-alike of Claude Opus 4.5 refused THEN autocomplete lists only the real one", async () => {
+    const server = newServer();
+    for (const name of ["\u0421laude Opus 4.5", "Claude \u039Fpus 4.5", "Claude Opus 4.5\u3164"])
+      expect((await (await addModel(server.moderator, { name })).reply()).content).toMatch(
+        /^Nothing was saved\./,
+      );
+    const choices = await server.member.autocomplete("model", { name: "opus 4.5" }, "name");
+    expect(choices.filter((c) => /opus 4\.5/i.test(c.name.normalize("NFKD")))).toEqual([
+      { name: "Claude Opus 4.5 — Anthropic, Nov 2025", value: "claude-opus-4-5" },
+    ]);
+  });
 });

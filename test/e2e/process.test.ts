@@ -61,6 +61,21 @@ describe("npm start as a process", () => {
     expect(limit.errorOutput).toMatch(
       /^modeldex cannot start: BOOKMARK_LIMIT .*: a whole number from 1 to 10000/,
     );
+
+    // Every bad variable at once, one line each; LOG_LEVEL in capitals is fine.
+    const several = BotProcess.start({
+      BOOKMARK_LIMIT: "lots",
+      DISCORD_GUILD_ID: "my-server",
+      LOG_LEVEL: "INFO",
+      STATE_DIR: await tempDir("proc-"),
+    });
+    running.push(several);
+    expect(await several.exitCode()).toBe(1);
+    expect(several.errorOutput.trim().split("\n")).toEqual([
+      expect.stringMatching(/^modeldex cannot start: DISCORD_GUILD_ID must be a Discord id/),
+      expect.stringMatching(/^modeldex cannot start: BOOKMARK_LIMIT .*: a whole number/),
+    ]);
+    expect(several.errorOutput).not.toMatch(/lots|my-server/);
   });
 
   it("GIVEN SIGTERM during a burst of reactions THEN every event received is written, and the process exits 0", async () => {

@@ -69,6 +69,28 @@ describe("the bot against a Discord emulator", () => {
     expect((await after.reply()).embeds[0]!.title).toBe("Claude Opus 4.5");
   });
 
+  it("GIVEN mention syntax typed in /search's source, from or to THEN the private error repeats it defused", async () => {
+    const raw = /@(everyone|here)|<[@#][!&]?\d/;
+    const answers: string[] = [];
+    for (const options of [
+      { query: "distillation", source: "@everyone <@&123456789012345678>" },
+      { query: "distillation", from: "@everyone" },
+      { query: "distillation", to: "<@&123456>" },
+    ]) {
+      const handle = await world.member.runCommand("search", options);
+      answers.push((await handle.reply()).content);
+      expect(handle.ephemeral).toBe(true);
+    }
+    expect(answers).toEqual([
+      expect.stringMatching(
+        /^There is no source called "@\u200beveryone <\u200b@&123456789012345678>"\. Sources: /,
+      ),
+      '`from` must be a date like 2025, 2025-06 or 2025-06-14 (got "@\u200beveryone").',
+      '`to` must be a date like 2025, 2025-06 or 2025-06-14 (got "<\u200b@&123456>").',
+    ]);
+    for (const answer of answers) expect(answer).not.toMatch(raw);
+  });
+
   it("GIVEN autocomplete THEN at most 25 choices, best first, each within Discord's limits", async () => {
     const choices = await world.member.autocomplete("model", { name: "nemotrn" }, "name");
     expect(choices.length).toBeGreaterThan(0);

@@ -22,6 +22,8 @@ export interface WorldOptions {
   /** Fires the weekly recap jobs; node-cron when unset. */
   readonly timer?: Timer;
   readonly env?: Record<string, string>;
+  /** Start as `npm start -- --skip-invalid` does. */
+  readonly skipInvalid?: boolean;
 }
 
 /**
@@ -60,7 +62,12 @@ export class World {
       options.stateDir ?? (await tempDir("e2e-")),
       options,
     );
-    await world.start();
+    try {
+      await world.start();
+    } catch (error) {
+      await emu.stop();
+      throw error;
+    }
     return world;
   }
 
@@ -87,6 +94,7 @@ export class World {
       logger: pino({ level: "debug" }, sink),
       now: this.options.now,
       timer: this.options.timer,
+      skipInvalid: this.options.skipInvalid,
     });
     await this.bot.ready;
   }

@@ -246,6 +246,23 @@ describe("catalogue validation", () => {
     );
   });
 
+  it.each([
+    ["a Cyrillic С", "\u0421laude Opus 4.5"],
+    ["a Greek Ο", "Claude \u039Fpus 4.5"],
+    ["a trailing U+3164", "Claude Opus 4.5\u3164"],
+    ["a zero-width joiner", "Claude Op\u200Dus 4.5"],
+  ])(
+    "GIVEN an alias that imitates another entry's name with %s THEN it is rejected as a clash",
+    async (_, alias) => {
+      const dir = await brokenCopy((d) =>
+        patch(d, "models/o3-mini.json", (j) => (j.aliases = [alias])),
+      );
+      await expect(loadCatalog(dir)).rejects.toThrowError(
+        `models/o3-mini.json (o3-mini) aliases.0: "${alias}" clashes with a name or alias of claude-opus-4-5`,
+      );
+    },
+  );
+
   it("GIVEN references to a missing lab, model or document THEN each is reported", async () => {
     const dir = await brokenCopy(async (d) => {
       await patch(d, "models/o3.json", (j) => {

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
+import type { APIEmbed } from "discord-api-types/v10";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/run.js";
 import { FIXTURE_DATA, tempDir } from "../helpers.js";
@@ -74,6 +75,57 @@ describe("the offline CLI", () => {
     expect(skipped.code).toBe(0);
   });
 
+  it("GIVEN a document the catalogue cites is invalid THEN it exits 1 naming it, and --skip-invalid answers without the facts that cite it", async () => {
+    const data = await tempDir();
+    await fs.cp(FIXTURE_DATA, data, { recursive: true });
+    const file = path.join(data, "corpus", "release-notes.json");
+    const meta = JSON.parse(await fs.readFile(file, "utf8"));
+    await fs.writeFile(file, JSON.stringify({ ...meta, date: "2026-02-30" }));
+    const env = { ...process.env, DATA_DIR: data, STATE_DIR: await tempDir() };
+    const run = (args: string[]) =>
+      exec("npx", ["tsx", "src/cli/main.ts", "model", "name:gpt 5.4 mini", ...args], {
+        cwd: ROOT,
+        env,
+      }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+
+    const refused = await run(["--json"]);
+    expect(refused).toMatchObject({ code: 1, stdout: "" });
+    expect(refused.stderr).toBe(
+      "The corpus has 1 invalid document(s):\n  release-notes.json: field `date` is not a real date\nFix them, or start with --skip-invalid to load the rest.\n",
+    );
+
+    const skipped = await run(["--json", "--skip-invalid"]);
+    expect(skipped.stderr).not.toMatch(/Error|\n\s+at /);
+    const logged = skipped.stderr
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { msg: string; entry?: string; field?: string });
+    expect(logged.map((l) => [l.msg, l.entry, l.field])).toEqual([
+      ["skipped invalid corpus document: field `date` is not a real date", undefined, undefined],
+      ...[
+        ["gpt-5-4-mini", "labs"],
+        ["gpt-5-4-mini", "family"],
+        ["gpt-5-4-mini", "released"],
+        ["gpt-5-4-mini", "highlights.0"],
+        ["gpt-5-4-nano", "labs"],
+        ["openai", "highlights.0"],
+      ].map(([entry, field]) => [
+        "catalogue fact set aside: it cites a skipped corpus document",
+        entry,
+        field,
+      ]),
+    ]);
+    const card = JSON.parse(skipped.stdout).embeds[0] as APIEmbed;
+    expect(card.title).toBe("GPT-5.4 mini");
+    expect(card.fields!.map((f) => [f.name, f.value])).toEqual([
+      ["Lab", "OpenAI"],
+      ["Access", "API only"],
+      ["Related", "GPT-5.4 nano · o3-mini · o3"],
+      // The one document that names it is the one left out.
+      ["In the corpus", "Not mentioned in the corpus."],
+    ]);
+  });
+
   it("GIVEN ingest THEN the new document is searchable at the next run", async () => {
     const data = await tempDir();
     await fs.cp(FIXTURE_DATA, data, { recursive: true });
@@ -101,6 +153,13 @@ describe("the offline CLI", () => {
       "1. Speculative decoding — 2 Apr 2026",
     );
     expect((await cli(["ingest", file, "--title", "x"], { DATA_DIR: data })).code).toBe(2);
+    const leap = await cli(["ingest", file, "--title", "Leap", "--date", "2026-02-29"], {
+      DATA_DIR: data,
+    });
+    expect(leap).toMatchObject({
+      code: 2,
+      stderr: '--date must be a real date like 2026, 2026-03 or 2026-03-14 (got "2026-02-29").',
+    });
   });
 
   it("GIVEN the real entry point THEN the process exit codes match (0 reply, 2 usage)", async () => {

@@ -28,6 +28,36 @@ describe("config", () => {
     );
   });
 
+  it("GIVEN LOG_LEVEL in capitals THEN it is accepted", () => {
+    expect(parseConfig({ LOG_LEVEL: "INFO" }).logLevel).toBe("info");
+    expect(parseConfig({ LOG_LEVEL: " Debug " }).logLevel).toBe("debug");
+  });
+
+  it("GIVEN several malformed variables THEN every one is reported at once, one line each, naming it and never its value", () => {
+    const secret = "not-a-token-but-a-secret-1234567890-and-then-some-more-characters";
+    try {
+      parseConfig({
+        BOOKMARK_LIMIT: "lots",
+        DISCORD_TOKEN: secret,
+        LOG_LEVEL: "loud",
+        DISCORD_GUILD_ID: "my-server",
+      });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const lines = (error as Error).message.split("\n");
+      expect(lines.map((l) => l.split(" ")[0])).toEqual([
+        "DISCORD_TOKEN",
+        "DISCORD_GUILD_ID",
+        "LOG_LEVEL",
+        "BOOKMARK_LIMIT",
+      ]);
+      expect((error as ConfigError).problems).toEqual(lines);
+      for (const value of [secret, "lots", "loud", "my-server"])
+        expect((error as Error).message).not.toContain(value);
+    }
+  });
+
   it("GIVEN a malformed guild id THEN the error names DISCORD_GUILD_ID", () => {
     expect(() => parseConfig({ DISCORD_GUILD_ID: "my-server" })).toThrowError(
       /^DISCORD_GUILD_ID must be a Discord id/,

@@ -37,6 +37,19 @@ describe("corpus loading", () => {
     );
   });
 
+  it.each(["2026-02-30", "2026-02-29", "2025-04-31"])(
+    "GIVEN a document dated %s, a day the calendar does not have THEN loading fails naming the file and the field",
+    async (date) => {
+      const dir = await copyFixtures();
+      const file = path.join(dir, "one-word.json");
+      const meta = JSON.parse(await fs.readFile(file, "utf8"));
+      await fs.writeFile(file, JSON.stringify({ ...meta, date }));
+      await expect(loadCorpus(dir)).rejects.toThrowError(
+        /one-word\.json: field `date` is not a real date/,
+      );
+    },
+  );
+
   it("GIVEN a corrupt JSON file THEN loading fails, and --skip-invalid loads the rest", async () => {
     const dir = await copyFixtures();
     await fs.writeFile(path.join(dir, "words-apart.json"), "{ not json");
@@ -122,5 +135,27 @@ describe("ingest", () => {
       ingestDocument(dir, { file, title: "One word", date: "2026", id: "one-word" }),
     ).rejects.toThrowError(/already exists/);
     expect((await fs.readdir(dir)).sort()).toEqual(before);
+  });
+
+  it.each(["2026-02-30", "2026-02-29", "2026-13", "2026-00"])(
+    "GIVEN --date %s, which the calendar does not have THEN it is refused and nothing is written",
+    async (date) => {
+      const dir = await copyFixtures();
+      const file = path.join(await tempDir(), "note.txt");
+      await fs.writeFile(file, "Some text.");
+      const before = (await fs.readdir(dir)).sort();
+      await expect(ingestDocument(dir, { file, title: "Leap day", date })).rejects.toThrowError(
+        `--date must be a real date like 2026, 2026-03 or 2026-03-14 (got "${date}").`,
+      );
+      expect((await fs.readdir(dir)).sort()).toEqual(before);
+    },
+  );
+
+  it("GIVEN --date 2024-02-29, a leap day THEN the document is added with it", async () => {
+    const dir = await copyFixtures();
+    const file = path.join(await tempDir(), "note.txt");
+    await fs.writeFile(file, "Some text.");
+    const meta = await ingestDocument(dir, { file, title: "Leap day", date: "2024-02-29" });
+    expect(meta).toMatchObject({ date: "2024-02-29", datePrecision: "day" });
   });
 });

@@ -259,6 +259,87 @@ describe("/entry add", () => {
     });
   }
 
+  // Characters that change direction or render as nothing, one by one: names, other names and
+  // summaries refuse each of them.
+  const INVISIBLE: Array<[string, string]> = [
+    ["U+2066 left-to-right isolate", "\u2066"],
+    ["U+2067 right-to-left isolate", "\u2067"],
+    ["U+2068 first strong isolate", "\u2068"],
+    ["U+2069 pop directional isolate", "\u2069"],
+    ["U+2060 word joiner", "\u2060"],
+    ["U+FEFF zero-width no-break space", "\uFEFF"],
+    ["U+00AD soft hyphen", "\u00AD"],
+    ["U+061C Arabic letter mark", "\u061C"],
+    ["U+180E Mongolian vowel separator", "\u180E"],
+    ["U+034F combining grapheme joiner", "\u034F"],
+    ["U+E0000 (a tag character)", "\u{E0000}"],
+    ["U+E0041 tag latin capital A", "\u{E0041}"],
+    ["U+E007F cancel tag", "\u{E007F}"],
+    ["U+3164 Hangul filler", "\u3164"],
+    ["U+115F Hangul choseong filler", "\u115F"],
+    ["U+1160 Hangul jungseong filler", "\u1160"],
+    ["U+FFA0 halfwidth Hangul filler", "\uFFA0"],
+  ];
+
+  for (const [what, char] of INVISIBLE) {
+    it(`GIVEN ${what} in a name, in another name or in a summary THEN each is refused and nothing is saved`, async () => {
+      const answers = [
+        await addK3({ name: `Kimi${char} K3` }),
+        await addK3({ aliases: `k3, kimi${char}3` }),
+        await addK3({ summary: `Moonshot's next open-weights${char} reasoning model.` }),
+      ];
+      expect(answers.map((a) => a.payload.content)).toEqual([
+        "Nothing was saved. Name must be one line of plain text, without control or invisible characters.",
+        `Nothing was saved. The other name "kimi${char}3" must be one line of plain text, without control or invisible characters.`,
+        "Nothing was saved. Summary contains control or invisible characters; paste it as plain text.",
+      ]);
+      expect(await storedEntries()).toEqual([]);
+    });
+  }
+
+  it("GIVEN a name made only of Hangul fillers, which shows as blank THEN it is refused", async () => {
+    for (const blank of ["\u3164\u3164\u3164", "\u115F\u1160", "\uFFA0"]) {
+      const answer = await addK3({ name: blank });
+      expect(answer.payload.content).toBe(
+        "Nothing was saved. Name must be one line of plain text, without control or invisible characters.",
+      );
+    }
+    expect(await storedEntries()).toEqual([]);
+  });
+
+  it("GIVEN Claude Opus 4.5 written with a Cyrillic С or a Greek Ο, or followed by U+3164 THEN it is refused as the model it imitates", async () => {
+    const cyrillic = "\u0421laude Opus 4.5";
+    const greek = "Claude \u039Fpus 4.5";
+    expect((await addK3({ name: cyrillic })).payload.content).toBe(
+      `Nothing was saved. The name "${cyrillic}" is already used by Claude Opus 4.5 (model); choose another or edit that entry.`,
+    );
+    expect((await addK3({ name: greek })).payload.content).toBe(
+      `Nothing was saved. The name "${greek}" is already used by Claude Opus 4.5 (model); choose another or edit that entry.`,
+    );
+    // A lowercase Cyrillic о in another name, against the alias "opus 4.5".
+    expect((await addK3({ aliases: "k3, \u043Epus 4.5" })).payload.content).toBe(
+      'Nothing was saved. The other name "\u043Epus 4.5" is already used by Claude Opus 4.5 (model); choose another or edit that entry.',
+    );
+    expect((await addK3({ name: "Claude Opus 4.5\u3164" })).payload.content).toBe(
+      "Nothing was saved. Name must be one line of plain text, without control or invisible characters.",
+    );
+    expect(await storedEntries()).toEqual([]);
+    // Names that only look alike in other ways are still names of their own.
+    expect((await addK3({ name: "Claude Opus 4.6 Lite" })).payload.content).toMatch(/^Added /);
+  });
+
+  /** The rule's own examples of mention syntax. */
+  const MENTION_HELP = "(@everyone, <@…>, <@&…>)";
+
+  it("GIVEN mention syntax in another name THEN the message repeats it defused", async () => {
+    const answer = await addK3({ aliases: "k3, <@&123456789012345678>, @everyone" });
+    expect(answer.payload.content).toBe(
+      "Nothing was saved. Fix these:\n" +
+        `• The other name "<\u200b@&123456789012345678>" contains mention syntax ${MENTION_HELP}; write it as plain text.\n` +
+        `• The other name "@\u200beveryone" contains mention syntax ${MENTION_HELP}; write it as plain text.`,
+    );
+  });
+
   it("GIVEN a quote found in the corpus with other typography THEN the entry cites the document verbatim", async () => {
     const saved = await addK3({
       source: "OpenAI released GPT-5.4 mini and GPT-5.4 nano, smaller models for cheap workloads.",

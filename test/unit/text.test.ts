@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseDateBound, formatDate } from "../../src/text/dates.js";
+import { formatDate, parseDateBound, parsePartialDate } from "../../src/text/dates.js";
+import { markdownLink, safeUrl } from "../../src/text/links.js";
 import { defuseMentions, escapeMarkdown } from "../../src/text/markdown.js";
 import { snippet } from "../../src/search/snippet.js";
 import { compactKey } from "../../src/text/tokens.js";
@@ -29,6 +30,22 @@ describe("markdown safety", () => {
   });
 });
 
+describe("links", () => {
+  it("GIVEN a URL that would close a masked link and open another THEN it stays one link to the same address", () => {
+    const crafted = "https://evil.example/x)[Official weights download](https://evil.example/phish";
+    expect(markdownLink("evil.example", crafted)).toBe(
+      "[evil.example](https://evil.example/x%29%5BOfficial%20weights%20download%5D%28https://evil.example/phish)",
+    );
+    expect(safeUrl("https://a.example/<b>\\c\td")).toBe("https://a.example/%3Cb%3E%5Cc%09d");
+  });
+
+  it("GIVEN something that is not a web address THEN the label is shown without a link", () => {
+    expect(markdownLink("Read", "javascript:alert(1)")).toBe("Read");
+    expect(markdownLink("Read", undefined)).toBe("Read");
+    expect(markdownLink("Read", `https://a.example/${"x".repeat(600)}`)).toBe("Read");
+  });
+});
+
 describe("truncate", () => {
   it("cuts at a word boundary and adds an ellipsis", () => {
     expect(truncate("one two three four", 12)).toBe("one two…");
@@ -50,6 +67,15 @@ describe("dates", () => {
       /`from` must be a date/,
     );
     expect(() => parseDateBound("soon", "to", "to")).toThrowError(/`to` must be a date/);
+  });
+
+  it("GIVEN a date typed anywhere THEN one reader takes years, months and days, and refuses days the calendar does not have", () => {
+    expect(parsePartialDate("2026")).toEqual({ date: "2026-01-01", precision: "year" });
+    expect(parsePartialDate("2026-2")).toEqual({ date: "2026-02-01", precision: "month" });
+    expect(parsePartialDate(" 2026-02-05 ")).toEqual({ date: "2026-02-05", precision: "day" });
+    expect(parsePartialDate("2024-02-29")).toEqual({ date: "2024-02-29", precision: "day" });
+    for (const bad of ["2026-02-29", "2026-02-30", "2026-04-31", "2026-13", "2026-00-10", "soon"])
+      expect(parsePartialDate(bad), bad).toBeUndefined();
   });
 
   it("formats as precisely as known", () => {
