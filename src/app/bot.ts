@@ -106,7 +106,9 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     logger,
     poster: recapPosterFor(client, () => ctx, posts, logger),
   });
-  hooks.recapChanged = (guildId) => void scheduler.reschedule(guildId);
+  // A new schedule also finishes a week left half-posted (a pause, fixed, then `set` again).
+  hooks.recapChanged = (guildId) =>
+    void scheduler.reschedule(guildId).then(() => scheduler.run(guildId));
   client.on(Events.Error, (error) => logger.error({ err: error }, "discord client error"));
   client.on(Events.Warn, (message) => logger.warn(message));
 

@@ -5,7 +5,11 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { startBot, type RunningBot } from "../../src/app/bot.js";
 import { parseConfig } from "../../src/config.js";
 import type { Timer } from "../../src/recap/scheduler.js";
-import { DiscordEmulator, type InteractionHandle } from "../emulator/index.js";
+import {
+  DiscordEmulator,
+  type EmulatorOptions,
+  type InteractionHandle,
+} from "../emulator/index.js";
 import { SHIPPED_DATA, tempDir } from "../helpers.js";
 
 export interface LogLine {
@@ -22,6 +26,8 @@ export interface WorldOptions {
   /** Fires the weekly recap jobs; node-cron when unset. */
   readonly timer?: Timer;
   readonly env?: Record<string, string>;
+  /** How the emulator behaves (a short nonce window, say). */
+  readonly emulator?: EmulatorOptions;
 }
 
 /**
@@ -43,7 +49,7 @@ export class World {
   ) {}
 
   static async create(options: WorldOptions = {}): Promise<World> {
-    const emu = await DiscordEmulator.start();
+    const emu = await DiscordEmulator.start(options.emulator);
     const guild = emu.addGuild({ name: "AI Club" });
     const channel = emu.addChannel(guild.id, { name: "general" });
     const moderator = emu.addMember(guild.id, {

@@ -618,12 +618,14 @@ describe("rules the bot must follow", () => {
   it("a slow answer past rest.timeout makes discord.js retry: a double post, unless nonced", async () => {
     const { REST } = await import("discord.js");
     const rest = new REST({ api: emu.apiUrl, timeout: 300, retries: 1 }).setToken(emu.token);
+    // A channel of its own: this client has not seen the other channel's rate limit.
+    const quiet = emu.addChannel(guildId, { name: "slow" }).id;
     const post = (body: Record<string, unknown>): Promise<unknown> =>
-      rest.post(Routes.channelMessages(channelId), {
+      rest.post(Routes.channelMessages(quiet), {
         body: { ...body, allowed_mentions: { parse: [] } },
       });
     const count = (content: string): number =>
-      emu.messages(channelId).filter((m) => m.content === content).length;
+      emu.messages(quiet).filter((m) => m.content === content).length;
     emu.faults.add({ method: "POST", path: /\/channels\/\d+\/messages$/, delayMs: 450, times: 1 });
     await post({ content: "slow" });
     expect(count("slow")).toBe(2);
