@@ -29,12 +29,7 @@ import {
   saveGuildEntry,
   type GuildEntryState,
 } from "../src/entries/repository.js";
-import {
-  STALE_BUTTON,
-  STALE_FORM,
-  StaleInteractionError,
-  UserError,
-} from "../src/errors.js";
+import { STALE_BUTTON, STALE_FORM, StaleInteractionError, UserError } from "../src/errors.js";
 import { requiredString, stringOption } from "../src/interactions/options.js";
 import type {
   AutocompleteCall,

@@ -146,7 +146,11 @@ export function createRouter({ registry, context, logger, onAnswer }: RouterDeps
     const work = answerSafely(
       async () => {
         // Before any handler: a button acts only where the bot put it, for whom it put it.
-        checkComponentOrigin(interaction.customId, interaction.user.id, componentOrigin(interaction));
+        checkComponentOrigin(
+          interaction.customId,
+          interaction.user.id,
+          componentOrigin(interaction),
+        );
         if (!module?.component)
           throw new StaleInteractionError(`no command handles "${interaction.customId}"`);
         return module.component(toComponentCall(interaction), context());
@@ -164,7 +168,10 @@ export function createRouter({ registry, context, logger, onAnswer }: RouterDeps
     const work = answerSafely(
       async () => {
         if (!module?.modal)
-          throw new StaleInteractionError(`no command handles "${interaction.customId}"`, STALE_FORM);
+          throw new StaleInteractionError(
+            `no command handles "${interaction.customId}"`,
+            STALE_FORM,
+          );
         return module.modal(toModalCall(interaction), context());
       },
       logger,
