@@ -173,24 +173,46 @@ describe("/recap-config status lines", () => {
   const link = (id: string) => `https://discord.com/channels/1/2/${id}`;
 
   it.each([
-    [post({}), `[posted](${link("11")})`],
-    [post({ messageIds: ["11", "12", "13"], pageCount: 3 }), `[posted](${link("11")}) (3 pages)`],
+    ["a posted week", post({}), `[posted](${link("11")})`],
     [
+      "a posted week of three pages",
+      post({ messageIds: ["11", "12", "13"], pageCount: 3 }),
+      `[posted](${link("11")}) (3 pages)`,
+    ],
+    [
+      "page 2 of 3 refused",
       post({ status: "failed", pageCount: 3, reason: "no permission" }),
       `[page 1](${link("11")}) of 3 posted; pages 2–3 not posted — no permission`,
     ],
     [
+      "page 3 of 3 refused",
       post({ status: "failed", messageIds: ["11", "12"], pageCount: 3, reason: "no access" }),
       `[pages 1–2](${link("11")}) of 3 posted; page 3 not posted — no access`,
     ],
-    [post({ status: "failed", messageIds: [], reason: "deleted" }), "not posted — deleted"],
     [
+      "a week refused on its only page",
+      post({ status: "failed", messageIds: [], reason: "deleted" }),
+      "not posted — deleted",
+    ],
+    [
+      "a week being posted",
       post({ status: "claimed", pageCount: 2 }),
       `being posted: [page 1](${link("11")}) of 2 posted so far`,
     ],
-    [post({ status: "claimed", messageIds: [] }), "being posted"],
-    [post({ status: "skipped", messageIds: [], reason: "missed" }), "skipped — missed"],
-  ])("GIVEN %o THEN it reads %s", (record, line) => {
-    expect(describePost(record)).toBe(line);
-  });
+    [
+      "a week claimed, nothing posted yet",
+      post({ status: "claimed", messageIds: [] }),
+      "being posted",
+    ],
+    [
+      "a skipped week",
+      post({ status: "skipped", messageIds: [], reason: "missed" }),
+      "skipped — missed",
+    ],
+  ])(
+    "GIVEN %s THEN its status line says what was posted, what was not, and why",
+    (_what, record, line) => {
+      expect(describePost(record)).toBe(line);
+    },
+  );
 });
