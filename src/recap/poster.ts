@@ -71,8 +71,11 @@ export function pageNonce(guildId: string, week: string, page: number): string {
 
 /**
  * Posts a server's recap for its latest slot, exactly once: the week is claimed durably first,
- * each page is recorded as it is posted (and carries a nonce Discord de-duplicates), and the
- * claim is completed last. A slot missed by more than the grace period is recorded as skipped.
+ * each page is recorded as it is posted (and carries a nonce Discord de-duplicates for a few
+ * minutes), and the claim is completed last. A run that resumes an interrupted one first looks
+ * in the channel for the page the other may have posted without recording it. A slot missed by
+ * more than the grace period is recorded as skipped; a week begun but unfinished by then stays
+ * unfinished, with the reason.
  */
 export async function runRecapSlot(
   guildId: string,
@@ -124,11 +127,7 @@ export async function runRecapSlot(
   const earlierAnchor = record?.anchorId ?? null;
   const channelId = settings.channelId;
   try {
-    const pages = await deps.pages(
-      guildId,
-      coveredWeek(slot.at, settings.schedule.timeZone),
-      settings,
-    );
+    const pages = await deps.pages(guildId, covered, settings);
     const anchor =
       earlierAnchor ?? (await withRetries(() => deps.newestMessageId(channelId), deps));
     await deps.posts.plan(guildId, week, deps.owner, pages.length, anchor);

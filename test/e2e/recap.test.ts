@@ -348,11 +348,15 @@ describe("the weekly recap across a kill -9", () => {
     expect(await setter.exitCode()).toBe(0);
 
     // Started a minute after the slot, it posts; Discord creates the page but answers late.
-    emu.faults.add({ method: "POST", path: `/channels/${channel.id}/messages`, delayMs: 60_000 });
+    emu.faults.add({
+      method: "POST",
+      path: `/channels/${channel.id}/messages`,
+      delayMs: 10_000,
+      times: 1,
+    });
     const poster = await start(SLOT + 60_000);
     await emu.waitFor(() => posts().length === 1, { timeoutMs: 15_000, what: "the recap page" });
     await poster.crash();
-    emu.faults.clear();
     await new Promise((resolve) => setTimeout(resolve, 1_100)); // past the nonce window
 
     // Four minutes after the slot (the crashed claim lapsed after two), a new process resumes.
