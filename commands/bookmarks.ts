@@ -14,7 +14,7 @@ import {
   removeBookmark,
 } from "../src/bookmarks/repository.js";
 import { reply, type Reply } from "../src/discord/payload.js";
-import { UserError } from "../src/errors.js";
+import { StaleInteractionError, UserError } from "../src/errors.js";
 import { requiredString, stringOption } from "../src/interactions/options.js";
 import type { Caller, Choice, CommandModule } from "../src/interactions/types.js";
 import {
@@ -189,7 +189,8 @@ export const bookmarks: CommandModule = {
     }
     if (action === "page") {
       const pageNumber = Number(pageText);
-      if (!Number.isInteger(pageNumber)) throw new UserError("That button is not recognised.");
+      if (!Number.isInteger(pageNumber) || pageNumber < 0)
+        throw new StaleInteractionError(`bookmarks button "${call.customId}" does not parse`);
       const filter =
         filterId && filterId !== "-"
           ? await unstash(ctx.store, "bookmark-filter", filterId, z.string())
@@ -201,6 +202,6 @@ export const bookmarks: CommandModule = {
         });
       return { ...(await page(call, ctx, pageNumber, filter, filterId)), update: true };
     }
-    throw new UserError("That button is not recognised.");
+    throw new StaleInteractionError(`bookmarks button "${call.customId}" does not parse`);
   },
 };

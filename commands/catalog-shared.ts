@@ -2,7 +2,7 @@ import type { AppContext } from "../src/app/context.js";
 import type { CatalogKnowledge } from "../src/catalog/knowledge.js";
 import type { CatalogEntry } from "../src/catalog/load.js";
 import type { Reply } from "../src/discord/payload.js";
-import { UserError } from "../src/errors.js";
+import { StaleInteractionError, UserError } from "../src/errors.js";
 import { requiredString } from "../src/interactions/options.js";
 import type { Caller, Choice, CommandModule, ComponentCall } from "../src/interactions/types.js";
 import {
@@ -70,15 +70,16 @@ export function lookUp(
  * a mentions page back into the card, `<kind>:mentions:<id>:<page>` pages through mentions.
  */
 export async function catalogComponent(call: ComponentCall, ctx: AppContext): Promise<Reply> {
-  const [, action, id = "", pageText = "0"] = call.customId.split(":");
+  const [, action = "", id = "", pageText = "0"] = call.customId.split(":");
+  const page = Number(pageText);
+  if (!["show", "back", "mentions"].includes(action) || !Number.isInteger(page) || page < 0)
+    throw new StaleInteractionError(`catalogue button "${call.customId}" does not parse`);
   const knowledge = await knowledgeFor(call, ctx);
   const entry = knowledge.get(id);
   if (!entry) throw new UserError("That entry is no longer in the catalogue.");
   if (action === "show") return cardFor(entry, knowledge, ctx);
   if (action === "back") return { ...cardFor(entry, knowledge, ctx), update: true };
-  if (action !== "mentions") throw new UserError("That button is not recognised.");
   const stats = knowledge.mentions.get(entry.entry.id);
-  const page = Math.max(0, Number.parseInt(pageText, 10) || 0);
   const refs = (stats?.passages ?? []).slice(
     page * MENTIONS_PAGE_SIZE,
     (page + 1) * MENTIONS_PAGE_SIZE,

@@ -5,7 +5,7 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord-api-types/v10";
 import type { AppContext } from "../src/app/context.js";
-import { DEFAULT_BOOKMARK_EMOJI, parseEmoji } from "../src/bookmarks/emoji.js";
+import { customEmojiId, DEFAULT_BOOKMARK_EMOJI, parseEmoji } from "../src/bookmarks/emoji.js";
 import { reply, type Reply } from "../src/discord/payload.js";
 import { listGuildEntries } from "../src/entries/repository.js";
 import { UserError } from "../src/errors.js";
@@ -111,6 +111,12 @@ async function bookmarkEmoji(call: CommandCall, ctx: AppContext): Promise<Reply>
   if (input && !emoji)
     throw new UserError(
       "That is not one emoji. Give a single emoji such as 🔖 or ⭐, or one of this server's custom emoji.",
+    );
+  const custom = emoji ? customEmojiId(emoji) : undefined;
+  // The bot can react only with emoji it can use: another server's would fail on every answer.
+  if (custom && !(await ctx.hooks.isServerEmoji(guildId, custom)))
+    throw new UserError(
+      "That custom emoji is not one of this server's. Give a unicode emoji such as 🔖 or ⭐, or one of this server's own custom emoji.",
     );
   await saveGuildSettings(ctx.store, guildId, {
     ...settings,

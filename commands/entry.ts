@@ -5,6 +5,7 @@ import {
   type APIApplicationCommandStringOption,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord-api-types/v10";
+import { z } from "zod";
 import type { AppContext } from "../src/app/context.js";
 import type { CatalogKnowledge } from "../src/catalog/knowledge.js";
 import type { CatalogEntry } from "../src/catalog/load.js";
@@ -28,7 +29,7 @@ import {
   saveGuildEntry,
   type GuildEntryState,
 } from "../src/entries/repository.js";
-import { UserError } from "../src/errors.js";
+import { STALE_BUTTON, STALE_FORM, StaleInteractionError, UserError } from "../src/errors.js";
 import { requiredString, stringOption } from "../src/interactions/options.js";
 import type {
   AutocompleteCall,
@@ -152,18 +153,40 @@ export const definition = {
 
 const FORM_TTL_MS = 24 * 60 * 60 * 1000;
 
-const StashedForm = FormContext;
+/** Whose draft a saved form is: it opens only for that member, in that server. */
+interface DraftOwner {
+  readonly guildId: string;
+  readonly userId: string;
+}
 
-function stashForm(ctx: AppContext, context: FormContext): Promise<string> {
-  return stash(ctx.store, "entry-form", context, FORM_TTL_MS);
+const StashedForm = z.object({ guildId: z.string(), userId: z.string(), form: FormContext });
+
+function stashForm(ctx: AppContext, owner: DraftOwner, context: FormContext): Promise<string> {
+  const draft = { guildId: owner.guildId, userId: owner.userId, form: context };
+  return stash(ctx.store, "entry-form", draft, FORM_TTL_MS);
+}
+
+/** A saved form, if it is this member's in this server; a custom id is all a client sends. */
+async function openDraft(
+  ctx: AppContext,
+  owner: DraftOwner,
+  id: string,
+  shown: string,
+): Promise<FormContext> {
+  const draft = await unstash(ctx.store, "entry-form", id, StashedForm);
+  if (!draft) throw new UserError("This form has expired. Run the command again.");
+  if (draft.guildId !== owner.guildId || draft.userId !== owner.userId)
+    throw new StaleInteractionError(`entry draft ${id} belongs to another server or member`, shown);
+  return draft.form;
 }
 
 async function openForm(
   ctx: AppContext,
+  owner: DraftOwner,
   context: FormContext,
   currentName?: string,
 ): Promise<Reply> {
-  const id = await stashForm(ctx, context);
+  const id = await stashForm(ctx, owner, context);
   const values = context.values ?? context.base ?? FormValues.parse({});
   const modal = entryForm(`entry:form:${id}`, context, values, currentName);
   return { ...formDescription(modal), modal };
@@ -258,6 +281,7 @@ function resolveLabs(text: string, knowledge: CatalogKnowledge): LabResolution {
 /** Lab options on the command: a model's labs, or a lab's kind and parent. */
 async function labContext(
   call: CommandCall,
+  owner: DraftOwner,
   kind: "model" | "lab",
   knowledge: CatalogKnowledge,
   ctx: AppContext,
@@ -274,7 +298,7 @@ async function labContext(
   if (!labText) return context;
   const labs = resolveLabs(labText, knowledge);
   if ("unknown" in labs) {
-    const newLab = await stashForm(ctx, {
+    const newLab = await stashForm(ctx, owner, {
       mode: "add",
       kind: "lab",
       values: FormValues.parse({ name: labs.unknown.slice(0, 100) }),
@@ -293,13 +317,14 @@ const isReply = (value: unknown): value is Reply =>
 async function add(call: CommandCall, ctx: AppContext, guildId: string): Promise<Reply> {
   const kind = requiredString(call, "kind") === "lab" ? "lab" : "model";
   const knowledge = await ctx.catalogs.for(guildId);
-  const labs = await labContext(call, kind, knowledge, ctx);
+  const owner = { guildId, userId: call.userId };
+  const labs = await labContext(call, owner, kind, knowledge, ctx);
   if (isReply(labs)) return labs;
   if (kind === "model" && !labs.labs)
     throw new UserError(
       "Give the model's `lab` (the list offers this server's labs). A new lab? Add it first with `/entry add kind:Lab`.",
     );
-  return openForm(ctx, { mode: "add", kind, ...labs });
+  return openForm(ctx, owner, { mode: "add", kind, ...labs });
 }
 
 async function edit(call: CommandCall, ctx: AppContext, guildId: string): Promise<Reply> {
@@ -308,11 +333,13 @@ async function edit(call: CommandCall, ctx: AppContext, guildId: string): Promis
     includeRemoved: false,
   });
   const entry = target.entry!;
-  const labs = await labContext(call, entry.kind, knowledge, ctx);
+  const owner = { guildId, userId: call.userId };
+  const labs = await labContext(call, owner, entry.kind, knowledge, ctx);
   if (isReply(labs)) return labs;
   const base = valuesOf(entry.entry);
   return openForm(
     ctx,
+    owner,
     { mode: "edit", kind: entry.kind, entryId: entry.entry.id, base, ...labs },
     entry.entry.name,
   );
@@ -390,9 +417,10 @@ async function revert(call: CommandCall, ctx: AppContext, guildId: string): Prom
 async function submitForm(call: ModalCall, ctx: AppContext): Promise<Reply> {
   const { guildId } = await moderatorGuild(call, ctx);
   const [, action, id = ""] = call.customId.split(":");
-  if (action !== "form") throw new UserError("That form is not recognised.");
-  const context = await unstash(ctx.store, "entry-form", id, StashedForm);
-  if (!context) throw new UserError("This form has expired. Run the command again.");
+  if (action !== "form")
+    throw new StaleInteractionError(`entry form "${call.customId}" does not parse`, STALE_FORM);
+  const owner = { guildId, userId: call.userId };
+  const context = await openDraft(ctx, owner, id, STALE_FORM);
   const typed = FormValues.parse({ ...call.fields });
   try {
     const form = readForm(context.kind, typed, ctx.now());
@@ -448,7 +476,7 @@ async function submitForm(call: ModalCall, ctx: AppContext): Promise<Reply> {
     return savedReply(context.mode, state, saved ? cardFor(saved, view, ctx) : reply({}));
   } catch (error) {
     if (!(error instanceof FormError)) throw error;
-    const retry = await stashForm(ctx, { ...context, values: typed });
+    const retry = await stashForm(ctx, owner, { ...context, values: typed });
     return formErrorReply(error.message, retry);
   }
 }
@@ -462,12 +490,12 @@ async function onComponent(call: ComponentCall, ctx: AppContext): Promise<Reply>
     };
   const { guildId } = await moderatorGuild(call, ctx);
   if (action === "retry" || action === "newlab") {
-    const context = await unstash(ctx.store, "entry-form", id, StashedForm);
-    if (!context) throw new UserError("This form has expired. Run the command again.");
+    const owner = { guildId, userId: call.userId };
+    const context = await openDraft(ctx, owner, id, STALE_BUTTON);
     const current = context.entryId
       ? (await ctx.catalogs.for(guildId)).get(context.entryId)
       : undefined;
-    return openForm(ctx, context, current?.entry.name);
+    return openForm(ctx, owner, context, current?.entry.name);
   }
   if (action === "remove") {
     const knowledge = await ctx.catalogs.for(guildId);
@@ -484,7 +512,7 @@ async function onComponent(call: ComponentCall, ctx: AppContext): Promise<Reply>
     ctx.catalogs.changed(guildId);
     return removedReply(entry.entry, state);
   }
-  throw new UserError("That button is not recognised.");
+  throw new StaleInteractionError(`entry button "${call.customId}" does not parse`);
 }
 
 /** Names for autocomplete: the server's view, plus its removed entries for history and revert. */

@@ -11,6 +11,7 @@ import { UserError } from "../src/errors.js";
 import { requiredString, stringOption } from "../src/interactions/options.js";
 import type { CommandCall, CommandModule } from "../src/interactions/types.js";
 import { nextSlot, RecapSchedule } from "../src/recap/schedule.js";
+import type { RecapPost } from "../src/recap/posts.js";
 import { getRecapSettings, saveRecapSettings, type RecapSettings } from "../src/recap/settings.js";
 import { MANAGE_GUILD_PERMISSION } from "../src/settings/permissions.js";
 import { markdownLink } from "../src/text/links.js";
@@ -155,6 +156,32 @@ export function recapLine(settings: RecapSettings | undefined): string {
     : schedule;
 }
 
+const span = (from: number, to: number) => (from === to ? `page ${from}` : `pages ${from}–${to}`);
+
+/** One week's record: what was posted (linked), what was not, and why. */
+export function describePost(post: RecapPost): string {
+  const reason = post.reason ? ` — ${escapeMarkdown(truncate(post.reason, 200))}` : "";
+  const posted = post.messageIds.length;
+  const link =
+    posted && post.channelId
+      ? `https://discord.com/channels/${post.guildId}/${post.channelId}/${post.messageIds[0]}`
+      : undefined;
+  if (post.status === "skipped") return `skipped${reason}`;
+  if (post.status === "posted") {
+    const pages = posted > 1 ? ` (${posted} pages)` : "";
+    return `${markdownLink("posted", link)}${pages}${reason}`;
+  }
+  const total = post.pageCount;
+  const parts = link
+    ? [`${markdownLink(span(1, posted), link)}${total ? ` of ${total}` : ""} posted`]
+    : [];
+  if (!posted) parts.push("not posted");
+  else if (!total) parts.push("the rest not posted");
+  else if (total > posted) parts.push(`${span(posted + 1, total)} not posted`);
+  if (post.status === "claimed") return link ? `being posted: ${parts[0]} so far` : "being posted";
+  return `${parts.join("; ")}${reason}`;
+}
+
 async function status(call: CommandCall, ctx: AppContext): Promise<Reply> {
   const { guildId } = await moderatorGuild(call, ctx);
   const settings = await getRecapSettings(ctx.store, guildId, ctx.reportProblem);
@@ -175,18 +202,7 @@ async function status(call: CommandCall, ctx: AppContext): Promise<Reply> {
     lines.push("**Off**: `/recap-config set` turns it on again.");
   }
   const history = await ctx.hooks.recapHistory(guildId);
-  for (const post of history.slice(0, 3)) {
-    const first = post.messageIds[0];
-    const where =
-      first && post.channelId
-        ? markdownLink(
-            "posted",
-            `https://discord.com/channels/${guildId}/${post.channelId}/${first}`,
-          )
-        : post.status;
-    const reason = post.reason ? ` — ${escapeMarkdown(truncate(post.reason, 200))}` : "";
-    lines.push(`**${post.week}**: ${where}${reason}`);
-  }
+  for (const post of history.slice(0, 3)) lines.push(`**${post.week}**: ${describePost(post)}`);
   if (history.length === 0) lines.push("Nothing posted yet.");
   return reply({
     ephemeral: true,

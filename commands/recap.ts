@@ -6,7 +6,7 @@ import {
 } from "discord-api-types/v10";
 import type { AppContext } from "../src/app/context.js";
 import { buttonRows, fitEmbeds, pagerButtons, type Reply } from "../src/discord/payload.js";
-import { UserError } from "../src/errors.js";
+import { StaleInteractionError, UserError } from "../src/errors.js";
 import { stringOption } from "../src/interactions/options.js";
 import type { Caller, Choice, CommandModule } from "../src/interactions/types.js";
 import { recapFor } from "../src/recap/assemble.js";
@@ -14,6 +14,7 @@ import { getRecapSettings } from "../src/recap/settings.js";
 import {
   formatWeek,
   parseWeek,
+  parseWeekKey,
   shiftWeek,
   weekOf,
   weekOfDate,
@@ -44,8 +45,6 @@ async function timeZoneOf(caller: Caller, ctx: AppContext): Promise<string> {
   const settings = await getRecapSettings(ctx.store, caller.guildId, ctx.reportProblem);
   return settings?.schedule.timeZone ?? "UTC";
 }
-
-const WEEK_KEY = /^(\d{4})-W(\d{2})$/;
 
 async function preview(
   caller: Caller,
@@ -92,9 +91,8 @@ async function weekChoices(caller: Caller, ctx: AppContext, typed: string): Prom
   };
   const choices = [label(now, "this week"), label(shiftWeek(now, -1), "last week")];
   for (const key of [...counts.keys()].sort().reverse()) {
-    const m = WEEK_KEY.exec(key)!;
-    if (!choices.some((c) => c.value === key))
-      choices.push(label({ year: Number(m[1]), week: Number(m[2]) }, ""));
+    const week = parseWeekKey(key);
+    if (week && !choices.some((c) => c.value === key)) choices.push(label(week, ""));
   }
   const wanted = typed.trim().toLowerCase();
   return choices.filter((c) => c.name.toLowerCase().includes(wanted)).slice(0, 25);
@@ -124,11 +122,10 @@ export const recap: CommandModule = {
       const card = cardFor(entry, knowledge, ctx);
       return { payload: { ...card.payload, flags: MessageFlags.Ephemeral } };
     }
-    const m = WEEK_KEY.exec(key);
+    const week = parseWeekKey(key);
     const page = Number(pageText);
-    if (action !== "page" || !m || !Number.isInteger(page))
-      throw new UserError("That button is not recognised.");
-    const reply = await preview(call, ctx, { year: Number(m[1]), week: Number(m[2]) }, page);
-    return { ...reply, update: true };
+    if (action !== "page" || !week || !Number.isInteger(page) || page < 0)
+      throw new StaleInteractionError(`recap button "${call.customId}" does not parse`);
+    return { ...(await preview(call, ctx, week, page)), update: true };
   },
 };

@@ -5,7 +5,7 @@ import {
 } from "discord-api-types/v10";
 import type { AppContext } from "../src/app/context.js";
 import { ephemeral } from "../src/discord/payload.js";
-import { UserError } from "../src/errors.js";
+import { StaleInteractionError, UserError } from "../src/errors.js";
 import { requiredString, stringOption } from "../src/interactions/options.js";
 import type { CatalogKnowledge } from "../src/catalog/knowledge.js";
 import type {
@@ -147,8 +147,8 @@ export const search: CommandModule = {
   async component(call: ComponentCall, ctx) {
     const [, action, id, pageText] = call.customId.split(":");
     const page = Number(pageText);
-    if (action !== "page" || !id || !Number.isInteger(page))
-      throw new UserError("That button is not recognised.");
+    if (action !== "page" || !id || !Number.isInteger(page) || page < 0)
+      throw new StaleInteractionError(`search button "${call.customId}" does not parse`);
     const session = await getSearchSession(ctx.store, id);
     if (!session) return ephemeral("This search has expired. Run `/search` again.");
     return { ...(await showPage(session, page, id, call, ctx)), update: true };

@@ -9,3 +9,21 @@ export class UserError extends Error {
 export function isUserError(error: unknown): error is UserError {
   return error instanceof UserError;
 }
+
+export const STALE_BUTTON = "This button is no longer valid.";
+export const STALE_FORM = "This form is no longer valid. Run the command again.";
+
+/**
+ * A button, menu or form the bot did not give this member here: not on the message it came
+ * from, on another member's private reply, saved in another server, or with a custom id that
+ * does not parse. Discord lets none through unaltered, so it is stale or tampered with: the
+ * member sees a short private message, and the log gets `detail` at info level, not an error.
+ */
+export class StaleInteractionError extends UserError {
+  constructor(
+    readonly detail: string,
+    shown: string = STALE_BUTTON,
+  ) {
+    super(shown);
+  }
+}

@@ -5,6 +5,7 @@ import path from "node:path";
 import { pino } from "pino";
 import { createAppContext } from "../src/app/bootstrap.js";
 import type { AppContext } from "../src/app/context.js";
+import { customIdsIn } from "../src/interactions/origin.js";
 import { memoryStore } from "../src/store/keyv.js";
 
 export const FIXTURE_DATA = path.resolve(import.meta.dirname, "fixtures");
@@ -32,10 +33,5 @@ export async function contextFor(dataDir: string): Promise<AppContext> {
 
 /** Every custom id on a message's buttons and menus, in order. */
 export function customIds(payload: { components?: readonly unknown[] }): string[] {
-  const ids: string[] = [];
-  for (const row of payload.components ?? []) {
-    for (const c of (row as { components?: Array<{ custom_id?: string }> }).components ?? [])
-      if (c.custom_id) ids.push(c.custom_id);
-  }
-  return ids;
+  return customIdsIn(payload.components ?? []);
 }

@@ -86,6 +86,7 @@ export async function createAppContext(options: BootstrapOptions): Promise<AppCo
       recapChanged: () => undefined,
       recapHistory: async () => [],
       reload: async () => ({ documents: corpus.documents.length }),
+      isServerEmoji: async () => false,
     },
   };
 }

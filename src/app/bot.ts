@@ -2,7 +2,7 @@ import { Events, type Client } from "discord.js";
 import type { Logger } from "pino";
 import { commandDefinitions, commandsByName } from "../../commands/index.js";
 import type { Config } from "../config.js";
-import { listenForBookmarks, makeBookmarkable } from "../discord/bookmarks.js";
+import { isServerEmoji, listenForBookmarks, makeBookmarkable } from "../discord/bookmarks.js";
 import { createClient } from "../discord/client.js";
 import { deployIfChanged } from "../discord/deploy.js";
 import { createRouter } from "../discord/router.js";
@@ -55,6 +55,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       await bot.reload();
       return { documents: ctx.corpus.documents.length };
     },
+    // Replaced once the client exists.
+    isServerEmoji: async () => false,
   };
   const boot = async () => {
     const next = await createAppContext({
@@ -106,7 +108,10 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     logger,
     poster: recapPosterFor(client, () => ctx, posts, logger),
   });
-  hooks.recapChanged = (guildId) => void scheduler.reschedule(guildId);
+  hooks.isServerEmoji = (guildId, emojiId) => isServerEmoji(client, guildId, emojiId);
+  // A new schedule also finishes a week left half-posted (a pause, fixed, then `set` again).
+  hooks.recapChanged = (guildId) =>
+    void scheduler.reschedule(guildId).then(() => scheduler.run(guildId));
   client.on(Events.Error, (error) => logger.error({ err: error }, "discord client error"));
   client.on(Events.Warn, (message) => logger.warn(message));
 

@@ -16,6 +16,8 @@ export interface AppHooks {
   recapHistory(guildId: string): Promise<RecapPost[]>;
   /** Reads the corpus and catalogue from disk again (after `npm run cli -- ingest`). */
   reload(): Promise<{ documents: number }>;
+  /** Whether a custom emoji is one of this server's own (offline, none is). */
+  isServerEmoji(guildId: string, emojiId: string): Promise<boolean>;
 }
 
 /** Everything a command handler may use, passed in: no handler reaches for a global. */

@@ -19,11 +19,16 @@ export function parseEmoji(input: string): string | undefined {
   return UNICODE.test(text) ? text : undefined;
 }
 
+/** The id of a custom emoji ("<:pin:123…>"), or undefined for a unicode one. */
+export function customEmojiId(configured: string): string | undefined {
+  return CUSTOM.exec(configured)?.[3];
+}
+
 const bare = (name: string) => name.replace(/\uFE0F/g, "");
 
 export function emojiMatches(configured: string, emoji: ReactionEmoji): boolean {
-  const custom = CUSTOM.exec(configured);
-  if (custom) return emoji.id === custom[3];
+  const customId = customEmojiId(configured);
+  if (customId) return emoji.id === customId;
   return !emoji.id && !!emoji.name && bare(emoji.name) === bare(configured);
 }
 

@@ -27,6 +27,27 @@ export async function bookmarkEmojiOf(ctx: AppContext, guildId: string): Promise
 }
 
 /**
+ * Whether a custom emoji belongs to a server. The bot does not ask for emoji updates (the Guild
+ * Expressions intent), so one added since it connected is looked up.
+ */
+export async function isServerEmoji(
+  client: Client,
+  guildId: string,
+  emojiId: string,
+): Promise<boolean> {
+  const guild = client.guilds.cache.get(guildId);
+  if (!guild) return false;
+  if (guild.emojis.cache.has(emojiId)) return true;
+  return guild.emojis.fetch(emojiId).then(
+    () => true,
+    (error: unknown) => {
+      if ((error as { code?: unknown }).code === 10014) return false;
+      throw error;
+    },
+  );
+}
+
+/**
  * Makes a public answer bookmarkable: remembers what it shows under its message id, then adds
  * the server's bookmark reaction so saving it is one click.
  */

@@ -1,5 +1,6 @@
 import {
   ApplicationCommandOptionType,
+  MessageFlags,
   type AutocompleteInteraction,
   type ChatInputCommandInteraction,
   type CommandInteractionOption,
@@ -14,6 +15,7 @@ import type {
   ModalCall,
   OptionValue,
 } from "../interactions/types.js";
+import { customIdsIn, type ComponentOrigin } from "../interactions/origin.js";
 
 interface InteractionLike {
   user: { id: string };
@@ -84,6 +86,17 @@ export function toComponentCall(interaction: MessageComponentInteraction): Compo
     ...callerOf(interaction),
     customId: interaction.customId,
     values: interaction.isAnySelectMenu() ? interaction.values : [],
+  };
+}
+
+/** The message a component was pressed on: its custom ids, and who it is private to. */
+export function componentOrigin(interaction: MessageComponentInteraction): ComponentOrigin {
+  const { message } = interaction;
+  return {
+    customIds: customIdsIn(message.components.map((c) => c.toJSON())),
+    privateTo: message.flags.has(MessageFlags.Ephemeral)
+      ? (message.interactionMetadata?.user.id ?? null)
+      : null,
   };
 }
 

@@ -1,5 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { Routes, type RESTPostAPIChannelMessageJSONBody } from "discord-api-types/v10";
+import {
+  Routes,
+  type APIChannel,
+  type APIMessage,
+  type RESTPostAPIChannelMessageJSONBody,
+} from "discord-api-types/v10";
 import type { Client } from "discord.js";
 import type { Logger } from "pino";
 import type { AppContext } from "../app/context.js";
@@ -9,8 +14,11 @@ import { recapFor } from "../recap/assemble.js";
 import type { RecapPosterDeps } from "../recap/poster.js";
 import type { RecapPosts } from "../recap/posts.js";
 import { getRecapSettings, saveRecapSettings } from "../recap/settings.js";
-import { recapPages, recapSelect, recapTitle } from "../replies/recap.js";
+import { recapPageOf, recapPages, recapSelect, recapTitle } from "../replies/recap.js";
 import { bookmarkEmojiOf } from "./bookmarks.js";
+
+/** How far `findPage` reads a channel after the anchor: 5 requests of 100 messages. */
+const FIND_BATCHES = 5;
 
 /**
  * The recap poster's Discord side: build a server's pages, post them with a nonce Discord
@@ -52,10 +60,38 @@ export function recapPosterFor(
       const message = (await client.rest.post(Routes.channelMessages(channelId), {
         body,
       })) as { id: string; guild_id?: string };
-      void bookmarkable(channelId, message.id, payload).catch((error: unknown) =>
-        logger.warn({ err: error, message: message.id }, "could not make the recap bookmarkable"),
-      );
+      makeBookmarkable(channelId, message.id, payload);
       return message;
+    },
+
+    async newestMessageId(channelId) {
+      const channel = (await client.rest.get(Routes.channel(channelId))) as APIChannel & {
+        last_message_id?: string | null;
+      };
+      return channel.last_message_id ?? "0";
+    },
+
+    async findPage(channelId, afterId, week, page) {
+      let after = afterId;
+      for (let batch = 0; batch < FIND_BATCHES; batch++) {
+        const messages = (await client.rest.get(Routes.channelMessages(channelId), {
+          query: new URLSearchParams({ after, limit: "100" }),
+        })) as APIMessage[];
+        const mine = messages.find((m) => {
+          if (m.author.id !== client.user?.id || m.webhook_id || m.interaction_metadata)
+            return false;
+          const marker = recapPageOf(m);
+          return marker?.week === week && marker.page === page;
+        });
+        if (mine) {
+          // The run that posted it crashed before it could do this.
+          makeBookmarkable(channelId, mine.id, mine);
+          return { id: mine.id };
+        }
+        if (messages.length < 100) return undefined;
+        after = messages.reduce((max, m) => (BigInt(m.id) > BigInt(max) ? m.id : max), after);
+      }
+      return undefined;
     },
 
     async pause(guildId, reason) {
@@ -83,6 +119,16 @@ export function recapPosterFor(
         );
     },
   };
+
+  function makeBookmarkable(
+    channelId: string,
+    messageId: string,
+    payload: { embeds?: Array<{ title?: string }> },
+  ): void {
+    void bookmarkable(channelId, messageId, payload).catch((error: unknown) =>
+      logger.warn({ err: error, message: messageId }, "could not make the recap bookmarkable"),
+    );
+  }
 
   async function bookmarkable(
     channelId: string,

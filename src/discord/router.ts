@@ -15,7 +15,15 @@ import { answerSafely } from "../interactions/boundary.js";
 import type { Choice, CommandModule } from "../interactions/types.js";
 import { LIMITS } from "./limits.js";
 import type { AnswerMeta, MessagePayload, Reply } from "./payload.js";
-import { toAutocompleteCall, toCommandCall, toComponentCall, toModalCall } from "./convert.js";
+import { StaleInteractionError, STALE_FORM } from "../errors.js";
+import { checkComponentOrigin } from "../interactions/origin.js";
+import {
+  componentOrigin,
+  toAutocompleteCall,
+  toCommandCall,
+  toComponentCall,
+  toModalCall,
+} from "./convert.js";
 
 /** Work still running after this long is deferred, well inside Discord's 3 s. */
 export const DEFER_AFTER_MS = 1_500;
@@ -137,7 +145,14 @@ export function createRouter({ registry, context, logger, onAnswer }: RouterDeps
     const log = { ...contextOf(interaction), customId: interaction.customId };
     const work = answerSafely(
       async () => {
-        if (!module?.component) throw new Error(`no handler for component ${interaction.customId}`);
+        // Before any handler: a button acts only where the bot put it, for whom it put it.
+        checkComponentOrigin(
+          interaction.customId,
+          interaction.user.id,
+          componentOrigin(interaction),
+        );
+        if (!module?.component)
+          throw new StaleInteractionError(`no command handles "${interaction.customId}"`);
         return module.component(toComponentCall(interaction), context());
       },
       logger,
@@ -152,7 +167,11 @@ export function createRouter({ registry, context, logger, onAnswer }: RouterDeps
     const log = { ...contextOf(interaction), customId: interaction.customId };
     const work = answerSafely(
       async () => {
-        if (!module?.modal) throw new Error(`no handler for form ${interaction.customId}`);
+        if (!module?.modal)
+          throw new StaleInteractionError(
+            `no command handles "${interaction.customId}"`,
+            STALE_FORM,
+          );
         return module.modal(toModalCall(interaction), context());
       },
       logger,

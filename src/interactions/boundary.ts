@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { ephemeral, type Reply } from "../discord/payload.js";
-import { isUserError } from "../errors.js";
+import { isUserError, StaleInteractionError } from "../errors.js";
 
 export const GENERIC_FAILURE =
   "Something went wrong on our side. It has been logged; please try again in a moment.";
@@ -18,6 +18,10 @@ export async function answerSafely(
   try {
     return await work();
   } catch (error) {
+    if (error instanceof StaleInteractionError) {
+      logger.info({ ...context, reason: error.detail }, "refused a stale or tampered interaction");
+      return ephemeral(error.message);
+    }
     if (isUserError(error)) return ephemeral(error.message);
     logger.error({ err: error, ...context }, "interaction failed");
     return ephemeral(GENERIC_FAILURE);

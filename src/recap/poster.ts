@@ -20,6 +20,19 @@ export interface RecapPosterDeps {
   pages(guildId: string, week: IsoWeek, settings: RecapSettings): Promise<MessagePayload[]>;
   /** Posts one message; `nonce` lets Discord drop a repeat of the same post. */
   send(channelId: string, payload: MessagePayload, nonce: string): Promise<{ id: string }>;
+  /** The id of the newest message in the channel, or "0" when it is empty. */
+  newestMessageId(channelId: string): Promise<string>;
+  /**
+   * The bot's own post of a page of the week's recap in the channel after `afterId`, if there is
+   * one. Discord forgets a nonce after a few minutes, so a page sent by a run that crashed before
+   * recording it is found this way instead of being sent again.
+   */
+  findPage(
+    channelId: string,
+    afterId: string,
+    week: string,
+    page: number,
+  ): Promise<{ id: string } | undefined>;
   /** Stops the server's recap with a reason its moderators can read, and tells them. */
   pause(guildId: string, reason: string): Promise<void>;
 }
@@ -58,8 +71,11 @@ export function pageNonce(guildId: string, week: string, page: number): string {
 
 /**
  * Posts a server's recap for its latest slot, exactly once: the week is claimed durably first,
- * each page is recorded as it is posted (and carries a nonce Discord de-duplicates), and the
- * claim is completed last. A slot missed by more than the grace period is recorded as skipped.
+ * each page is recorded as it is posted (and carries a nonce Discord de-duplicates for a few
+ * minutes), and the claim is completed last. A run that resumes an interrupted one first looks
+ * in the channel for the page the other may have posted without recording it. A slot missed by
+ * more than the grace period is recorded as skipped; a week begun but unfinished by then stays
+ * unfinished, with the reason.
  */
 export async function runRecapSlot(
   guildId: string,
@@ -72,16 +88,27 @@ export async function runRecapSlot(
   // The latest slot: due while within the grace period, too late to post after it.
   const due = dueSlot(settings.schedule, now, graceMs);
   const slot = due ?? lastSlot(settings.schedule, now);
-  if (slot.at.getTime() < Date.parse(settings.since)) return { kind: "not-due" };
   // Records are kept by the week a recap covers, the week members see in its title.
   const covered = coveredWeek(slot.at, settings.schedule.timeZone);
   const week = formatWeek(covered);
   const existing = await deps.posts.get(guildId, week);
   if (existing && existing.status !== "failed" && existing.status !== "claimed")
     return { kind: "already-handled", week };
+  // A week begun before the schedule was set again (paused, fixed, `set`) is finished, not dropped.
+  if (!existing && slot.at.getTime() < Date.parse(settings.since)) return { kind: "not-due" };
+  const hoursLate = Math.round((now.getTime() - slot.at.getTime()) / 3_600_000);
+  const window = `${graceMs / 3_600_000}-hour catch-up window`;
+  if (!due && existing) {
+    await deps.posts.expire(
+      guildId,
+      week,
+      `not finished: the bot stopped while posting and came back ${hoursLate} hours later, past the ${window}`,
+      now.getTime(),
+    );
+    return { kind: "already-handled", week };
+  }
   if (!due) {
-    const hours = Math.round((now.getTime() - slot.at.getTime()) / 3_600_000);
-    const reason = `missed: the bot was not running at ${slot.at.toISOString()} and came back ${hours} hours later, past the ${graceMs / 3_600_000}-hour catch-up window`;
+    const reason = `missed: the bot was not running at ${slot.at.toISOString()} and came back ${hoursLate} hours later, past the ${window}`;
     await deps.posts.skip(guildId, week, reason, now.getTime());
     return { kind: "skipped", week, reason };
   }
@@ -94,18 +121,30 @@ export async function runRecapSlot(
     LEASE_MS,
   );
   if (!claimed) return { kind: "already-handled", week };
-  const done = [...((await deps.posts.get(guildId, week))?.messageIds ?? [])];
+  const record = await deps.posts.get(guildId, week);
+  const done = [...(record?.messageIds ?? [])];
+  // An anchor means an earlier run got as far as sending: its last page may be unrecorded.
+  const earlierAnchor = record?.anchorId ?? null;
+  const channelId = settings.channelId;
   try {
-    const pages = await deps.pages(
-      guildId,
-      coveredWeek(slot.at, settings.schedule.timeZone),
-      settings,
-    );
+    const pages = await deps.pages(guildId, covered, settings);
+    const anchor =
+      earlierAnchor ?? (await withRetries(() => deps.newestMessageId(channelId), deps));
+    await deps.posts.plan(guildId, week, deps.owner, pages.length, anchor);
     for (let page = done.length; page < pages.length; page++) {
-      const sent = await withRetries(
-        () => deps.send(settings.channelId, pages[page]!, pageNonce(guildId, week, page)),
-        deps,
-      );
+      const unrecorded =
+        earlierAnchor !== null && page === (record?.messageIds.length ?? 0)
+          ? await withRetries(
+              () => deps.findPage(channelId, done.at(-1) ?? earlierAnchor, week, page),
+              deps,
+            )
+          : undefined;
+      const sent =
+        unrecorded ??
+        (await withRetries(
+          () => deps.send(channelId, pages[page]!, pageNonce(guildId, week, page)),
+          deps,
+        ));
       done.push(sent.id);
       await deps.posts.progress(guildId, week, deps.owner, done, deps.now().getTime(), LEASE_MS);
     }

@@ -14,6 +14,13 @@ export const RecapPost = z.object({
   channelId: z.string().nullable(),
   reason: z.string().nullable(),
   updatedAt: z.number(),
+  /** How many pages the week's recap has, once known. */
+  pageCount: z.number().int().nullable(),
+  /**
+   * The newest message in the channel before the first page was sent ("0" for an empty channel):
+   * a page posted after it but never recorded (a crash in between) is found there, not sent twice.
+   */
+  anchorId: z.string().nullable(),
 });
 export type RecapPost = z.infer<typeof RecapPost>;
 
@@ -27,6 +34,8 @@ interface Row {
   channel_id: string | null;
   reason: string | null;
   updated_at: number;
+  page_count: number | null;
+  anchor_id: string | null;
 }
 
 /**
@@ -51,8 +60,15 @@ export class RecapPosts {
         channel_id TEXT,
         reason TEXT,
         updated_at INTEGER NOT NULL,
+        page_count INTEGER,
+        anchor_id TEXT,
         PRIMARY KEY (guild_id, week)
       );`);
+    // Stores made before these columns existed get them empty.
+    const columns = await db.all<{ name: string }>("PRAGMA table_info(recap_posts)");
+    for (const column of ["page_count INTEGER", "anchor_id TEXT"])
+      if (!columns.some((c) => c.name === column.split(" ")[0]))
+        await db.exec(`ALTER TABLE recap_posts ADD COLUMN ${column}`);
     return new RecapPosts(db);
   }
 
@@ -80,6 +96,24 @@ export class RecapPosts {
     );
     const post = await this.get(guildId, week);
     return post?.status === "claimed" && post.owner === owner;
+  }
+
+  /**
+   * Records how many pages the week has, and where the channel stood before its first page (kept
+   * from an earlier attempt when there was one).
+   */
+  async plan(
+    guildId: string,
+    week: string,
+    owner: string,
+    pageCount: number,
+    anchorId: string,
+  ): Promise<void> {
+    await this.db.run(
+      `UPDATE recap_posts SET page_count = ?, anchor_id = COALESCE(anchor_id, ?)
+       WHERE guild_id = ? AND week = ? AND owner = ? AND status = 'claimed'`,
+      [pageCount, anchorId, guildId, week, owner],
+    );
   }
 
   /** Records a posted page and extends the lease; false if the claim was lost meanwhile. */
@@ -110,6 +144,18 @@ export class RecapPosts {
       `UPDATE recap_posts SET status = ?, reason = ?, updated_at = ?
        WHERE guild_id = ? AND week = ? AND owner = ? AND status = 'claimed'`,
       [status, reason, now, guildId, week, owner],
+    );
+  }
+
+  /**
+   * A week begun but left unfinished past its catch-up window: a claim whose holder crashed
+   * becomes failed, so status reports it. Failed weeks keep their reason.
+   */
+  async expire(guildId: string, week: string, reason: string, now: number): Promise<void> {
+    await this.db.run(
+      `UPDATE recap_posts SET status = 'failed', reason = COALESCE(reason, ?), updated_at = ?
+       WHERE guild_id = ? AND week = ? AND status = 'claimed' AND lease_until <= ?`,
+      [reason, now, guildId, week, now],
     );
   }
 
@@ -157,5 +203,7 @@ function toPost(row: Row): RecapPost {
     channelId: row.channel_id,
     reason: row.reason,
     updatedAt: row.updated_at,
+    pageCount: row.page_count,
+    anchorId: row.anchor_id,
   });
 }

@@ -92,6 +92,16 @@ export function formatWeek(w: IsoWeek): string {
   return `${pad(w.year, 4)}-W${pad(w.week)}`;
 }
 
+/** A week as `formatWeek` writes it, or undefined: "2026-W99" and "0000-W01" are no weeks. */
+export function parseWeekKey(key: string): IsoWeek | undefined {
+  const m = /^(\d{4})-W(\d{2})$/.exec(key);
+  if (!m) return undefined;
+  const year = Number(m[1]);
+  const week = Number(m[2]);
+  if (year < MIN_YEAR || year > MAX_YEAR || week < 1 || week > weeksInYear(year)) return undefined;
+  return { year, week };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Zones.
 

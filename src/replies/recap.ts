@@ -206,6 +206,25 @@ export function recapPages(recap: Recap, options: RecapPageOptions): MessagePayl
 }
 
 /**
+ * Which page of which week's recap a posted message is (the reverse of `recapPages`), read from
+ * what every page shows: the week in the title (or the quiet line) and "Page n/m" in the footer.
+ */
+export function recapPageOf(message: {
+  content?: string | null;
+  embeds?: readonly APIEmbed[] | null;
+}): { week: string; page: number } | undefined {
+  const quiet = /^A quiet week: no new releases or reading in (\d{4}-W\d{2})\.$/.exec(
+    message.content ?? "",
+  );
+  if (quiet) return { week: quiet[1]!, page: 0 };
+  const embed = message.embeds?.[0];
+  const week = /^Weekly recap · (\d{4}-W\d{2}) \(/.exec(embed?.title ?? "");
+  if (!week) return undefined;
+  const footer = /^Page (\d+)\/\d+$/.exec(embed?.footer?.text ?? "");
+  return { week: week[1]!, page: footer ? Number(footer[1]) - 1 : 0 };
+}
+
+/**
  * A select menu to open the card of any entry released or added that week, newest first (up to
  * 25), or no row at all when there is none. The caller attaches it to the first page; the value
  * is the entry id, to be resolved in the server's view of the catalogue.

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -41,19 +42,34 @@ export class BotProcess {
     this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
   }
 
-  static start(env: Record<string, string>): BotProcess {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
+  /**
+   * Starts the bot. With `clockAt`, the process's clock (`Date`) is the test's: it starts at that
+   * time and runs on, so a test can crash a bot with `crash()` (kill -9) at one moment of a
+   * recap's week and start the next one minutes or hours later in that week.
+   */
+  static start(env: Record<string, string>, options: { clockAt?: Date } = {}): BotProcess {
+    const clock = options.clockAt
+      ? ["--import", pathToFileURL(path.join(import.meta.dirname, "test-clock.ts")).href]
+      : [];
+    const child = spawn(process.execPath, ["--import", "tsx", ...clock, "src/index.ts"], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? "",
         HOME: process.env.HOME ?? "",
         LOG_LEVEL: "debug",
         DISCORD_TOKEN: TEST_TOKEN,
+        ...(options.clockAt ? { TEST_CLOCK_AT: options.clockAt.toISOString() } : {}),
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
     return new BotProcess(child);
+  }
+
+  /** kill -9: the process ends at once, finishing nothing. */
+  async crash(): Promise<void> {
+    this.child.kill("SIGKILL");
+    await this.exited;
   }
 
   get pid(): number {

@@ -5,7 +5,11 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { startBot, type RunningBot } from "../../src/app/bot.js";
 import { parseConfig } from "../../src/config.js";
 import type { Timer } from "../../src/recap/scheduler.js";
-import { DiscordEmulator, type InteractionHandle } from "../emulator/index.js";
+import {
+  DiscordEmulator,
+  type EmulatorOptions,
+  type InteractionHandle,
+} from "../emulator/index.js";
 import { SHIPPED_DATA, tempDir } from "../helpers.js";
 
 export interface LogLine {
@@ -24,6 +28,8 @@ export interface WorldOptions {
   readonly env?: Record<string, string>;
   /** Start as `npm start -- --skip-invalid` does. */
   readonly skipInvalid?: boolean;
+  /** How the emulator behaves (a short nonce window, say). */
+  readonly emulator?: EmulatorOptions;
 }
 
 /**
@@ -45,7 +51,7 @@ export class World {
   ) {}
 
   static async create(options: WorldOptions = {}): Promise<World> {
-    const emu = await DiscordEmulator.start();
+    const emu = await DiscordEmulator.start(options.emulator);
     const guild = emu.addGuild({ name: "AI Club" });
     const channel = emu.addChannel(guild.id, { name: "general" });
     const moderator = emu.addMember(guild.id, {

@@ -242,11 +242,15 @@ export class Core {
       }));
   }
 
-  /** The message as REST returns it (a copy, with its reactions). */
-  messageView(id: string): APIMessage | undefined {
+  /**
+   * The message as REST returns it (a copy, with its reactions). Discord keeps a nonce only long
+   * enough to answer the create call and send MESSAGE_CREATE: a fetched message has none.
+   */
+  messageView(id: string, options: { withNonce?: boolean } = {}): APIMessage | undefined {
     const record = this.state.messages.get(id);
     if (!record) return undefined;
     const message = structuredClone(record.message);
+    if (!options.withNonce) delete message.nonce;
     const reactions = this.reactionList(id);
     if (reactions.length > 0) message.reactions = reactions;
     return message;
@@ -255,9 +259,11 @@ export class Core {
   /** The message as the gateway sends it: guild_id, member, and no content without the intent. */
   private gatewayMessage(
     record: MessageRecord,
+    withNonce = false,
   ): APIMessage & { guild_id?: string; member?: unknown } {
     const message: APIMessage & { guild_id?: string; member?: unknown } = this.messageView(
       record.message.id,
+      { withNonce },
     )!;
     if (record.guildId) {
       message.guild_id = record.guildId;
@@ -426,7 +432,7 @@ export class Core {
       channel.lastMessageId = id;
       this.gateway.dispatch(
         GatewayDispatchEvents.MessageCreate,
-        this.gatewayMessage(record),
+        this.gatewayMessage(record, true),
         this.messageIntent(record),
       );
     }
@@ -631,10 +637,23 @@ export class Core {
     const record = this.reactionTarget(channelId, messageId);
     const parsed = parseEmoji(rawEmoji);
     if (!parsed.emoji.name) throw Errors.unknownEmoji();
+    if (parsed.emoji.id) this.requireUsableEmoji(this.channel(channelId), parsed.emoji.id);
     const existing = this.state.reactions.get(messageId)?.get(parsed.key);
     if (!existing || existing.users.length === 0)
       this.requireBot(this.channel(channelId), ADD_REACTIONS);
     this.addReaction(record, this.botId, parsed);
+  }
+
+  /**
+   * A bot may react with a custom emoji of a server it is in: its own server's freely, another
+   * one's with Use External Emojis. Any other emoji is unknown to it (10014).
+   */
+  private requireUsableEmoji(channel: ChannelRecord, emojiId: string): void {
+    const owner = this.state.emojiGuild(emojiId);
+    if (!owner || !owner.members.has(this.botId)) throw Errors.unknownEmoji();
+    if (owner.id !== channel.guildId) {
+      this.requireBot(channel, PermissionFlagsBits.UseExternalEmojis);
+    }
   }
 
   botUnreact(channelId: string, messageId: string, rawEmoji: string, userId: string): void {

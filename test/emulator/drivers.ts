@@ -17,6 +17,7 @@ import {
   type APIMessage,
 } from "discord-api-types/v10";
 import { parseEmoji, type Core } from "./core.js";
+import { InteractionRefused } from "./errors.js";
 import { InteractionHandle, InteractionRecord } from "./interactions.js";
 import { ALL_PERMISSIONS, type MessageRecord } from "./state.js";
 
@@ -127,20 +128,78 @@ export class UserDriver {
     );
   }
 
-  /** Clicks a (non-link, enabled) button on a message. */
+  /**
+   * Clicks a (non-link, enabled) button on a message. As Discord does, refuses (throws
+   * `InteractionRefused`) a custom id the message does not carry, a disabled button, and another
+   * member's ephemeral message. `rawComponent` sends what Discord would refuse.
+   */
   async click(message: MessageRef, customId: string): Promise<InteractionHandle> {
     const record = this.visibleMessage(message);
     const component = findComponent(record.message.components ?? [], customId);
-    if (!component)
-      throw new Error(`emulator: message ${record.message.id} has no component "${customId}"`);
+    if (!component) {
+      throw new InteractionRefused(
+        "COMPONENT_VALIDATION_FAILED",
+        `message ${record.message.id} has no component "${customId}"`,
+      );
+    }
     if (component.type !== ComponentType.Button) {
       throw new Error(
         `emulator: "${customId}" is a component of type ${component.type}, not a button; use select()`,
       );
     }
-    if (component.disabled) throw new Error(`emulator: button "${customId}" is disabled`);
+    if (component.disabled)
+      throw new InteractionRefused(
+        "COMPONENT_VALIDATION_FAILED",
+        `button "${customId}" is disabled`,
+      );
     const data = { custom_id: customId, component_type: ComponentType.Button };
     return this.send(InteractionType.MessageComponent, data, `button "${customId}"`, record);
+  }
+
+  /**
+   * A component interaction Discord would never deliver: any custom id, on any message (another
+   * member's ephemeral one included), with any values. For tests of crafted input: what a
+   * modified client, or a message changed between render and click, would send.
+   */
+  async rawComponent(
+    message: MessageRef,
+    customId: string,
+    options: { componentType?: ComponentType; values?: string[] } = {},
+  ): Promise<InteractionHandle> {
+    const id = typeof message === "string" ? message : message.id;
+    const record = this.core.state.messages.get(id);
+    if (!record || record.deleted) throw new Error(`emulator: message ${id} does not exist`);
+    const componentType = options.componentType ?? ComponentType.Button;
+    const data: Record<string, unknown> = { custom_id: customId, component_type: componentType };
+    if (componentType !== ComponentType.Button) data.values = options.values ?? [];
+    return this.send(InteractionType.MessageComponent, data, `raw "${customId}"`, record);
+  }
+
+  /**
+   * A form submission Discord would never deliver: any custom id and text inputs, as if from a
+   * form opened on `message` (or from a command). For tests of crafted input.
+   */
+  async rawModalSubmit(
+    customId: string,
+    fields: Record<string, string>,
+    options: { message?: MessageRef } = {},
+  ): Promise<InteractionHandle> {
+    const ref = options.message;
+    const record = ref
+      ? this.core.state.messages.get(typeof ref === "string" ? ref : ref.id)
+      : null;
+    if (ref && (!record || record.deleted))
+      throw new Error(`emulator: message ${typeof ref === "string" ? ref : ref.id} does not exist`);
+    const components = Object.entries(fields).map(([id, value]) => ({
+      type: ComponentType.ActionRow,
+      components: [{ type: ComponentType.TextInput, custom_id: id, value }],
+    }));
+    return this.send(
+      InteractionType.ModalSubmit,
+      { custom_id: customId, components },
+      `raw modal "${customId}"`,
+      record ?? null,
+    );
   }
 
   /** Picks values in a select menu on a message. */
@@ -151,8 +210,12 @@ export class UserDriver {
   ): Promise<InteractionHandle> {
     const record = this.visibleMessage(message);
     const component = findComponent(record.message.components ?? [], customId);
-    if (!component)
-      throw new Error(`emulator: message ${record.message.id} has no component "${customId}"`);
+    if (!component) {
+      throw new InteractionRefused(
+        "COMPONENT_VALIDATION_FAILED",
+        `message ${record.message.id} has no component "${customId}"`,
+      );
+    }
     const selects = [
       ComponentType.StringSelect,
       ComponentType.UserSelect,
@@ -163,19 +226,18 @@ export class UserDriver {
     if (!selects.includes(component.type)) {
       throw new Error(`emulator: "${customId}" is not a select menu (type ${component.type})`);
     }
-    if (component.disabled) throw new Error(`emulator: select "${customId}" is disabled`);
+    const refuse = (why: string): never => {
+      throw new InteractionRefused("COMPONENT_VALIDATION_FAILED", `select "${customId}" ${why}`);
+    };
+    if (component.disabled) refuse("is disabled");
     const min = component.min_values ?? 1;
     const max = component.max_values ?? 1;
-    if (values.length < min || values.length > max) {
-      throw new Error(
-        `emulator: select "${customId}" takes ${min}-${max} values, not ${values.length}`,
-      );
-    }
+    if (values.length < min || values.length > max)
+      refuse(`takes ${min}-${max} values, not ${values.length}`);
     if (component.type === ComponentType.StringSelect) {
       const allowed = new Set((component.options ?? []).map((o) => o.value));
       const bad = values.filter((v) => !allowed.has(v));
-      if (bad.length > 0)
-        throw new Error(`emulator: select "${customId}" has no option(s) ${bad.join(", ")}`);
+      if (bad.length > 0) refuse(`has no option(s) ${bad.join(", ")}`);
     }
     const data: Record<string, unknown> = {
       custom_id: customId,
@@ -280,13 +342,19 @@ export class UserDriver {
     const id = typeof ref === "string" ? ref : ref.id;
     const record = this.core.state.messages.get(id);
     if (!record || record.deleted)
-      throw new Error(`emulator: message ${id} does not exist (or was deleted)`);
+      throw new InteractionRefused(
+        "UNKNOWN_MESSAGE",
+        `message ${id} does not exist (or was deleted)`,
+      );
     if (record.ephemeral) {
       const owner = record.interactionId
         ? this.core.interactions.get(record.interactionId)?.userId
         : undefined;
       if (owner !== this.userId)
-        throw new Error(`emulator: ephemeral message ${id} is not visible to this user`);
+        throw new InteractionRefused(
+          "UNKNOWN_MESSAGE",
+          `ephemeral message ${id} belongs to another member`,
+        );
     }
     if (record.guildId) {
       const perms = this.core.state.permissions(record.guildId, this.userId, record.channelId);

@@ -618,12 +618,14 @@ describe("rules the bot must follow", () => {
   it("a slow answer past rest.timeout makes discord.js retry: a double post, unless nonced", async () => {
     const { REST } = await import("discord.js");
     const rest = new REST({ api: emu.apiUrl, timeout: 300, retries: 1 }).setToken(emu.token);
+    // A channel of its own: this client has not seen the other channel's rate limit.
+    const quiet = emu.addChannel(guildId, { name: "slow" }).id;
     const post = (body: Record<string, unknown>): Promise<unknown> =>
-      rest.post(Routes.channelMessages(channelId), {
+      rest.post(Routes.channelMessages(quiet), {
         body: { ...body, allowed_mentions: { parse: [] } },
       });
     const count = (content: string): number =>
-      emu.messages(channelId).filter((m) => m.content === content).length;
+      emu.messages(quiet).filter((m) => m.content === content).length;
     emu.faults.add({ method: "POST", path: /\/channels\/\d+\/messages$/, delayMs: 450, times: 1 });
     await post({ content: "slow" });
     expect(count("slow")).toBe(2);
@@ -778,6 +780,199 @@ describe("faults", () => {
     expect(await outcome).toMatchObject({ code: 40060 });
     expect(r.callbacks).toEqual([4]);
     expect(emu.takeViolations()).toHaveLength(1);
+  });
+});
+
+/** A REST call as any client would make it, to read Discord's answer as sent. */
+function raw(method: string, path: string, body?: unknown): Promise<Response> {
+  return fetch(`${emu.apiUrl}/v10${path}`, {
+    method,
+    headers: { authorization: `Bot ${emu.token}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+describe("what Discord enforces", () => {
+  it("per-route buckets: headers on every answer, then 429 with retry_after; discord.js waits them out", async () => {
+    const channel = emu.addChannel(guildId, { name: "bucket" }).id;
+    const post = (n: number) =>
+      raw("POST", `/channels/${channel}/messages`, {
+        content: `m${n}`,
+        allowed_mentions: { parse: [] },
+      });
+    const answers: Response[] = [];
+    for (let n = 0; n < 6; n++) answers.push(await post(n));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 429]);
+    expect(answers.map((a) => a.headers.get("x-ratelimit-remaining"))).toEqual([
+      "4",
+      "3",
+      "2",
+      "1",
+      "0",
+      "0",
+    ]);
+    const buckets = new Set(answers.map((a) => a.headers.get("x-ratelimit-bucket")));
+    expect(buckets.size).toBe(1);
+    const limited = answers[5]!;
+    expect(limited.headers.get("x-ratelimit-limit")).toBe("5");
+    expect(limited.headers.get("x-ratelimit-scope")).toBe("user");
+    const retryAfter = Number(limited.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThan(4);
+    expect(retryAfter).toBeLessThanOrEqual(5);
+    expect(Number(limited.headers.get("x-ratelimit-reset-after"))).toBeCloseTo(retryAfter, 1);
+    expect(Number(limited.headers.get("x-ratelimit-reset")) * 1000).toBeGreaterThan(Date.now());
+    expect(await limited.json()).toEqual({
+      message: "You are being rate limited.",
+      retry_after: retryAfter,
+      global: false,
+    });
+    expect(emu.messages(channel).map((m) => m.content)).toEqual(["m0", "m1", "m2", "m3", "m4"]);
+    // Another channel has a bucket of its own.
+    const elsewhere = emu.addChannel(guildId, { name: "elsewhere" }).id;
+    expect(
+      (
+        await raw("POST", `/channels/${elsewhere}/messages`, {
+          content: "x",
+          allowed_mentions: { parse: [] },
+        })
+      ).status,
+    ).toBe(200);
+
+    // Reactions: one per quarter second in a channel. discord.js waits between them (it meets
+    // at most one 429, when it first learns the bucket's hash, as it would on Discord).
+    const reactions = emu.addChannel(guildId, { name: "reactions" }).id;
+    await until(() => textChannel(reactions) !== undefined);
+    const target = await textChannel(reactions).send({ content: "react" });
+    const hits = emu.rateLimitHits.length;
+    const started = Date.now();
+    for (const emoji of ["👍", "👀", "🎉", "🔖"]) await target.react(emoji);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3 * 250);
+    expect(emu.rateLimitHits.length - hits).toBeLessThanOrEqual(1);
+    expect(emu.reactions(target.id).map((r) => r.emoji)).toEqual(["👍", "👀", "🎉", "🔖"]);
+    await sleep(300);
+    const second = await raw(
+      "PUT",
+      `/channels/${reactions}/messages/${target.id}/reactions/%E2%AD%90/@me`,
+    );
+    const third = await raw(
+      "PUT",
+      `/channels/${reactions}/messages/${target.id}/reactions/%F0%9F%94%A5/@me`,
+    );
+    expect([second.status, third.status]).toEqual([204, 429]);
+    expect(third.headers.get("x-ratelimit-limit")).toBe("1");
+  });
+
+  it("the global limit: 50 requests a second across all routes, then a global 429", async () => {
+    await sleep(1_000); // a window of its own
+    const answers = await Promise.all(
+      Array.from({ length: 51 }, (_, n) => raw("GET", n % 2 ? "/users/@me" : "/gateway/bot")),
+    );
+    const limited = answers.filter((a) => a.status === 429);
+    expect(limited).toHaveLength(1);
+    expect(limited[0]!.headers.get("x-ratelimit-global")).toBe("true");
+    expect(limited[0]!.headers.get("x-ratelimit-scope")).toBe("global");
+    expect(await limited[0]!.json()).toMatchObject({ global: true });
+    expect(emu.rateLimitHits.at(-1)).toMatchObject({ bucket: "global", global: true });
+    // Discord's window is one second: wait it out so the next tests start clean.
+    await sleep(1_000);
+  });
+
+  it("custom emoji: the bot reacts with its server's own, with another server's only with Use External Emojis, and never with one it has no server for (10014)", async () => {
+    const pin = emu.addEmoji(guildId, { name: "pin" });
+    const other = emu.addGuild({ name: "Emoji land" });
+    const party = emu.addEmoji(other.id, { name: "party", animated: true });
+    await until(() => client.guilds.cache.has(other.id));
+    const listed = await client.guilds.cache.get(guildId)!.emojis.fetch();
+    expect(listed.map((e) => e.name)).toEqual(["pin"]);
+    await expect(
+      client.guilds.cache.get(guildId)!.emojis.fetch("123456789012345678"),
+    ).rejects.toMatchObject({ code: 10014, status: 404 });
+
+    const channel = emu.addChannel(guildId, { name: "emoji" }).id;
+    await until(() => textChannel(channel) !== undefined);
+    const message = await textChannel(channel).send({ content: "react" });
+    await message.react(`pin:${pin.id}`);
+    await message.react(`party:${party.id}`);
+    await expect(message.react("nope:123456789012345678")).rejects.toMatchObject({
+      code: 10014,
+      status: 400,
+    });
+    emu.setBotPermissions(channel, { deny: PermissionFlagsBits.UseExternalEmojis });
+    await sleep(300);
+    const later = await textChannel(channel).send({ content: "again" });
+    await later.react(`pin:${pin.id}`);
+    await expect(later.react(`party:${party.id}`)).rejects.toMatchObject({ code: 50013 });
+    expect(emu.reactions(message.id).map((r) => r.emoji)).toEqual([
+      `pin:${pin.id}`,
+      `party:${party.id}`,
+    ]);
+  });
+
+  it("nonces: a fetched message carries none, and the window in which a repeat is dropped is configurable", async () => {
+    const short = await DiscordEmulator.start({ nonceWindowMs: 200 });
+    try {
+      const guild = short.addGuild();
+      const channel = short.addChannel(guild.id).id;
+      const post = async () => {
+        const res = await fetch(`${short.apiUrl}/v10/channels/${channel}/messages`, {
+          method: "POST",
+          headers: { authorization: `Bot ${short.token}`, "content-type": "application/json" },
+          body: JSON.stringify({
+            content: "once",
+            nonce: "n-42",
+            enforce_nonce: true,
+            allowed_mentions: { parse: [] },
+          }),
+        });
+        return (await res.json()) as { id: string; nonce?: string };
+      };
+      const first = await post();
+      expect(first.nonce).toBe("n-42");
+      expect((await post()).id).toBe(first.id);
+      const fetched = await fetch(`${short.apiUrl}/v10/channels/${channel}/messages/${first.id}`, {
+        headers: { authorization: `Bot ${short.token}` },
+      });
+      expect(((await fetched.json()) as { nonce?: string }).nonce).toBeUndefined();
+      await sleep(250);
+      expect((await post()).id).not.toBe(first.id);
+      expect(short.messages(channel)).toHaveLength(2);
+    } finally {
+      await short.stop();
+    }
+  });
+
+  it("refuses a click Discord would refuse (COMPONENT_VALIDATION_FAILED, another member's ephemeral message); rawComponent and rawModalSubmit deliver them anyway", async () => {
+    on<ChatInputCommandInteraction, void>("ping", async (i) => {
+      await i.reply({
+        content: "private",
+        flags: MessageFlags.Ephemeral,
+        components: [
+          new ActionRowBuilder<ButtonBuilder>().addComponents(
+            new ButtonBuilder().setCustomId("mine").setLabel("Mine").setStyle(ButtonStyle.Primary),
+          ),
+        ],
+      });
+    });
+    const message = await (await alice().runCommand("ping")).reply();
+    const mo = emu.user(guildId, modId, { channelId });
+    await expect(alice().click(message, "not-here")).rejects.toMatchObject({
+      name: "InteractionRefused",
+      code: "COMPONENT_VALIDATION_FAILED",
+    });
+    await expect(mo.click(message, "mine")).rejects.toMatchObject({ code: "UNKNOWN_MESSAGE" });
+
+    const crafted = on<MessageComponentInteraction, string>("not-here", async (i) => {
+      await i.reply({ content: "seen", flags: MessageFlags.Ephemeral });
+      return `${i.user.id} on ${i.message.id}`;
+    });
+    await mo.rawComponent(message, "not-here");
+    expect(await crafted).toBe(`${modId} on ${message.id}`);
+    const form = on<ModalSubmitInteraction, string>("forged-form", async (i) => {
+      await i.reply({ content: "seen", flags: MessageFlags.Ephemeral });
+      return i.fields.getTextInputValue("name");
+    });
+    await alice().rawModalSubmit("forged-form", { name: "anything" });
+    expect(await form).toBe("anything");
   });
 });
 

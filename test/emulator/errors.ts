@@ -70,3 +70,21 @@ export const Errors = {
   invalidJson: () =>
     new ApiError(400, ErrorCodes.invalidJson, "The request body contains invalid JSON."),
 };
+
+/** Why Discord refuses an interaction before it reaches the bot (the member sees "This interaction failed"). */
+export type RefusalCode =
+  /** The custom id is not on the message, the component is disabled, or a value is not offered. */
+  | "COMPONENT_VALIDATION_FAILED"
+  /** The message is gone, or is another member's ephemeral message. */
+  | "UNKNOWN_MESSAGE";
+
+/** Thrown by a driver when Discord would refuse the interaction: the bot never sees it. */
+export class InteractionRefused extends Error {
+  constructor(
+    readonly code: RefusalCode,
+    message: string,
+  ) {
+    super(`emulator: Discord refuses this interaction (${code}): ${message}`);
+    this.name = "InteractionRefused";
+  }
+}

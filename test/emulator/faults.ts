@@ -20,6 +20,8 @@ export interface FaultSpec {
   delayMs?: number;
   /** How many matching requests it applies to (default: every one until removed). */
   times?: number;
+  /** Let this many matching requests through first (default 0): "the second page fails". */
+  skip?: number;
 }
 
 export interface Fault extends Readonly<FaultSpec> {
@@ -33,6 +35,7 @@ interface FaultEntry {
   spec: FaultSpec;
   id: number;
   hits: number;
+  skipped: number;
 }
 
 export class Faults {
@@ -43,7 +46,7 @@ export class Faults {
     if (spec.status === undefined && spec.delayMs === undefined) {
       throw new Error("emulator: a fault needs a status or a delayMs");
     }
-    const entry: FaultEntry = { spec: { ...spec }, id: this.nextId++, hits: 0 };
+    const entry: FaultEntry = { spec: { ...spec }, id: this.nextId++, hits: 0, skipped: 0 };
     this.entries.push(entry);
     const remove = (): void => {
       this.entries = this.entries.filter((e) => e !== entry);
@@ -74,6 +77,10 @@ export class Faults {
       if (typeof spec.path !== "string") spec.path.lastIndex = 0;
       const matches = typeof spec.path === "string" ? spec.path === path : spec.path.test(path);
       if (!matches) continue;
+      if (entry.skipped < (spec.skip ?? 0)) {
+        entry.skipped++;
+        continue;
+      }
       entry.hits++;
       if (spec.times !== undefined && entry.hits >= spec.times) {
         this.entries = this.entries.filter((e) => e !== entry);

@@ -13,10 +13,13 @@ import { Core, type RequestRecord } from "./core.js";
 import { UserDriver } from "./drivers.js";
 import { Faults } from "./faults.js";
 import type { GatewayStats } from "./gateway.js";
+import { RateLimiter, type RateLimitHit, type RateLimitOptions } from "./ratelimits.js";
 import { RestServer } from "./rest.js";
 import { DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS } from "./state.js";
 
-export { ApiError, ErrorCodes } from "./errors.js";
+export { ApiError, ErrorCodes, InteractionRefused } from "./errors.js";
+export type { RefusalCode } from "./errors.js";
+export type { RateLimitHit, RateLimitOptions } from "./ratelimits.js";
 export type { Fault, FaultSpec } from "./faults.js";
 export type { GatewayStats } from "./gateway.js";
 export { InteractionHandle } from "./interactions.js";
@@ -47,8 +50,10 @@ export interface EmulatorOptions {
   replyTimeoutMs?: number;
   /** Answer Discord-limit breaches with 400 50035 as Discord does (default true); they are recorded either way. */
   rejectInvalid?: boolean;
-  /** How long `enforce_nonce` remembers a nonce (default 5 min). */
+  /** How long `enforce_nonce` remembers a nonce (default 5 min; Discord says "a few minutes"). */
   nonceWindowMs?: number;
+  /** Per-route buckets and the global limit (on by default; see `RateLimitOptions`). */
+  rateLimits?: RateLimitOptions;
 }
 
 export interface GuildSpec {
@@ -123,6 +128,7 @@ const DEFAULT_APPLICATION_ID = "1234567890123456789";
  */
 export class DiscordEmulator {
   readonly faults = new Faults();
+  private readonly limiter: RateLimiter;
   private readonly core: Core;
   private readonly rest: RestServer;
   private stopped = false;
@@ -139,7 +145,8 @@ export class DiscordEmulator {
       rejectInvalid: options.rejectInvalid ?? true,
       nonceWindowMs: options.nonceWindowMs ?? 5 * 60_000,
     });
-    this.rest = new RestServer(this.core, this.faults);
+    this.limiter = new RateLimiter(options.rateLimits);
+    this.rest = new RestServer(this.core, this.faults, this.limiter);
   }
 
   static async start(options: EmulatorOptions = {}): Promise<DiscordEmulator> {
@@ -228,6 +235,7 @@ export class DiscordEmulator {
         [botRoleId, botRole],
       ]),
       channelIds: [],
+      emojis: new Map(),
       members: new Map([
         [ownerId, { userId: ownerId, roles: [], nick: null, joinedAt }],
         [this.core.botId, { userId: this.core.botId, roles: [botRoleId], nick: null, joinedAt }],
@@ -262,6 +270,23 @@ export class DiscordEmulator {
       GatewayDispatchEvents.ChannelCreate,
       this.core.state.channelObject(id),
       GatewayIntentBits.Guilds,
+    );
+    return { id };
+  }
+
+  /**
+   * Adds a custom emoji to a server (GUILD_EMOJIS_UPDATE). The bot may react with it there, and
+   * in its other servers with Use External Emojis; a custom emoji of no server it is in is
+   * refused (10014 Unknown Emoji), as on Discord.
+   */
+  addEmoji(guildId: string, spec: { name: string; animated?: boolean }): { id: string } {
+    const guild = this.guild(guildId);
+    const id = this.core.ids.next();
+    guild.emojis.set(id, { id, name: spec.name, animated: spec.animated ?? false });
+    this.core.gateway.dispatch(
+      GatewayDispatchEvents.GuildEmojisUpdate,
+      { guild_id: guildId, emojis: this.core.state.emojisOf(guild) },
+      GatewayIntentBits.GuildExpressions,
     );
     return { id };
   }
@@ -480,6 +505,11 @@ export class DiscordEmulator {
   /** How many bulk overwrites (PUT …/commands) arrived. */
   get commandPuts(): number {
     return this.core.commandPuts;
+  }
+
+  /** Every request answered 429 so far (per-route buckets and the global limit). */
+  get rateLimitHits(): readonly RateLimitHit[] {
+    return this.limiter.hits;
   }
 
   /** Every REST call so far, in order. */

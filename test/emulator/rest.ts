@@ -7,10 +7,11 @@ import {
   type APIInteractionResponse,
   type RESTPostAPIApplicationCommandsJSONBody,
 } from "discord-api-types/v10";
-import { ApiError, Errors } from "./errors.js";
+import { ApiError, ErrorCodes, Errors } from "./errors.js";
 import { parseEmoji, type Core, type IncomingMessageBody, type UploadedFile } from "./core.js";
 import type { Faults, FaultSpec } from "./faults.js";
 import { checkMessageBody } from "./limits.js";
+import type { RateLimiter } from "./ratelimits.js";
 import { compareSnowflakes } from "./snowflake.js";
 
 interface Request {
@@ -54,6 +55,7 @@ export class RestServer {
   constructor(
     private readonly core: Core,
     private readonly faults: Faults,
+    private readonly limiter: RateLimiter,
   ) {
     this.server = http.createServer((req, res) => {
       void this.handle(req, res);
@@ -126,8 +128,20 @@ export class RestServer {
       } else {
         const authorization = req.headers.authorization ?? "";
         const authorized = /^Bot \S+$/.test(authorization);
-        if (match.route.auth && !authorized) {
+        const limit =
+          match.route.auth && !authorized ? undefined : this.limiter.take(method, path, authorized);
+        if (!limit) {
           reply = { status: 401, body: Errors.unauthorized().body() };
+        } else if (limit.refused) {
+          reply = {
+            status: 429,
+            headers: limit.headers,
+            body: {
+              message: "You are being rate limited.",
+              retry_after: Number((limit.refused.retryAfterMs / 1000).toFixed(3)),
+              global: limit.refused.global,
+            },
+          };
         } else {
           try {
             reply = await match.route.handler({
@@ -142,6 +156,7 @@ export class RestServer {
           } catch (error) {
             reply = this.errorReply(error);
           }
+          reply = { ...reply, headers: { ...limit.headers, ...reply.headers } };
         }
       }
     }
@@ -367,7 +382,7 @@ export class RestServer {
         req.files,
         where(req),
       );
-      return ok(core.messageView(message.message.id));
+      return ok(core.messageView(message.message.id, { withNonce: true }));
     });
     this.route("GET", `/channels/${ID}/messages`, (req) => {
       const channel = core.channel(req.params[0]!);
@@ -475,6 +490,18 @@ export class RestServer {
         return ok({ ...guild, approximate_member_count: size, approximate_presence_count: size });
       }
       return ok(guild);
+    });
+    this.route("GET", `/guilds/${ID}/emojis`, (req) => {
+      requireGuild(req.params[0]!);
+      return ok(core.state.emojisOf(core.state.guilds.get(req.params[0]!)!));
+    });
+    this.route("GET", `/guilds/${ID}/emojis/${ID}`, (req) => {
+      requireGuild(req.params[0]!);
+      const emoji = core.state
+        .emojisOf(core.state.guilds.get(req.params[0]!)!)
+        .find((e) => e.id === req.params[1]);
+      if (!emoji) throw new ApiError(404, ErrorCodes.unknownEmoji, "Unknown Emoji");
+      return ok(emoji);
     });
     this.route("GET", `/guilds/${ID}/channels`, (req) => {
       requireGuild(req.params[0]!);

@@ -15,6 +15,7 @@ import {
   type UserFlags,
   type APIChannel,
   type APIDMChannel,
+  type APIEmoji,
   type APIGuild,
   type APIGuildMember,
   type APIMessage,
@@ -86,6 +87,14 @@ export interface GuildRecord {
   roles: Map<string, APIRole>;
   channelIds: string[];
   members: Map<string, MemberRecord>;
+  /** The server's custom emoji, by id. */
+  emojis: Map<string, EmojiRecord>;
+}
+
+export interface EmojiRecord {
+  id: string;
+  name: string;
+  animated: boolean;
 }
 
 export interface ChannelRecord {
@@ -148,6 +157,23 @@ export class State {
     };
     if (u.bot) user.bot = true;
     return user;
+  }
+
+  emojisOf(guild: GuildRecord): APIEmoji[] {
+    return [...guild.emojis.values()].map((e) => ({
+      id: e.id,
+      name: e.name,
+      roles: [],
+      require_colons: true,
+      managed: false,
+      animated: e.animated,
+      available: true,
+    }));
+  }
+
+  /** The server that owns a custom emoji, if any. */
+  emojiGuild(emojiId: string): GuildRecord | undefined {
+    return [...this.guilds.values()].find((g) => g.emojis.has(emojiId));
   }
 
   rolesOf(guild: GuildRecord): APIRole[] {
@@ -227,7 +253,7 @@ export class State {
       default_message_notifications: GuildDefaultMessageNotifications.OnlyMentions,
       explicit_content_filter: GuildExplicitContentFilter.Disabled,
       roles: this.rolesOf(g).map((r) => ({ ...r })),
-      emojis: [],
+      emojis: this.emojisOf(g),
       stickers: [],
       features: [],
       mfa_level: GuildMFALevel.None,

@@ -34,14 +34,36 @@ const page = (n: number): MessagePayload => ({
   allowed_mentions: { parse: [] },
 });
 
+/** A channel that keeps what was posted; it forgets nonces, as Discord does after a few minutes. */
 class FakeDiscord {
-  readonly posted: Array<{ channelId: string; content?: string; nonce: string }> = [];
+  readonly posted: Array<{ id: string; channelId: string; content?: string; nonce: string }> = [];
   failures: unknown[] = [];
+  lookups = 0;
+  /** Creates the message, then fails the call: a crash or a lost answer after Discord acted. */
+  lostAnswers = 0;
   send = async (channelId: string, payload: MessagePayload, nonce: string) => {
     const failure = this.failures.shift();
     if (failure) throw failure;
-    this.posted.push({ channelId, content: payload.content, nonce });
-    return { id: `6000000000000000${String(this.posted.length).padStart(2, "0")}` };
+    const id = `6000000000000000${String(this.posted.length + 1).padStart(2, "0")}`;
+    this.posted.push({ id, channelId, content: payload.content, nonce });
+    if (this.lostAnswers > 0) {
+      this.lostAnswers--;
+      return new Promise<never>(() => undefined);
+    }
+    return { id };
+  };
+  newestMessageId = async (channelId: string) =>
+    this.posted.filter((p) => p.channelId === channelId).at(-1)?.id ?? "0";
+  /** The bot's post of that page after `afterId` (the real adapter reads the page's marker). */
+  findPage = async (channelId: string, afterId: string, week: string, page: number) => {
+    this.lookups++;
+    const found = this.posted.find(
+      (p) =>
+        p.channelId === channelId &&
+        BigInt(p.id) > BigInt(afterId) &&
+        p.nonce === pageNonce(GUILD, week, page),
+    );
+    return found ? { id: found.id } : undefined;
   };
 }
 
@@ -66,10 +88,18 @@ function deps(
     sleep: async (ms) => void slept.push(ms),
     pages: async () => Array.from({ length: pages }, (_, i) => page(i + 1)),
     send: discord.send,
+    newestMessageId: discord.newestMessageId,
+    findPage: discord.findPage,
     pause: async (_guild, reason) => void paused.push(reason),
     paused,
     slept,
   };
+}
+
+/** Waits (at most 2 s) for something a run started in the background has done. */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(done()).toBe(true);
 }
 
 const minutesAfter = (date: Date, minutes: number) => new Date(date.getTime() + minutes * 60_000);
@@ -133,6 +163,84 @@ describe("posting a recap exactly once", () => {
     );
     expect(resumed.kind).toBe("posted");
     expect(discord.posted.map((p) => p.content)).toEqual(["page 1", "page 2", "page 3"]);
+  });
+
+  it("GIVEN a crash after Discord created page 2 but before it was recorded THEN the resumed run finds it in the channel and sends only page 3", async () => {
+    const discord = new FakeDiscord();
+    const crashed = deps(discord, minutesAfter(SLOT, 1), "instance-a");
+    const sendOnce = crashed.send;
+    let calls = 0;
+    crashed.send = async (...args) => {
+      if (++calls === 2) discord.lostAnswers = 1;
+      return sendOnce(...args);
+    };
+    void runRecapSlot(GUILD, settings(), crashed);
+    await until(() => discord.posted.length === 2);
+    expect(discord.posted.map((p) => p.content)).toEqual(["page 1", "page 2"]);
+    expect((await posts.get(GUILD, "2026-W47"))!.messageIds).toEqual(["600000000000000001"]);
+
+    const resumed = await runRecapSlot(
+      GUILD,
+      settings(),
+      deps(discord, minutesAfter(SLOT, 30), "instance-b"),
+    );
+    expect(resumed).toEqual({
+      kind: "posted",
+      week: "2026-W47",
+      messageIds: ["600000000000000001", "600000000000000002", "600000000000000003"],
+    });
+    expect(discord.posted.map((p) => p.content)).toEqual(["page 1", "page 2", "page 3"]);
+    expect(discord.lookups).toBe(1);
+  });
+
+  it("GIVEN page 2 of 3 refused (50013) THEN setting the schedule again within 24 hours posts pages 2 and 3", async () => {
+    const discord = new FakeDiscord();
+    const missing = Object.assign(new Error("Missing Permissions"), { code: 50013, status: 403 });
+    discord.failures = [undefined, missing];
+    const first = deps(discord, minutesAfter(SLOT, 1));
+    expect((await runRecapSlot(GUILD, settings(), first)).kind).toBe("paused");
+    expect(await posts.get(GUILD, "2026-W47")).toMatchObject({
+      status: "failed",
+      messageIds: ["600000000000000001"],
+      pageCount: 3,
+      reason: "the bot lacks permission to post in the recap channel (Missing Permissions)",
+    });
+
+    // The moderator fixes the permission and runs /recap-config set an hour later.
+    const again = settings({ since: minutesAfter(SLOT, 60).toISOString() });
+    const resumed = await runRecapSlot(GUILD, again, deps(discord, minutesAfter(SLOT, 61)));
+    expect(resumed.kind).toBe("posted");
+    expect(discord.posted.map((p) => p.content)).toEqual(["page 1", "page 2", "page 3"]);
+    expect(await posts.get(GUILD, "2026-W47")).toMatchObject({
+      status: "posted",
+      pageCount: 3,
+      reason: null,
+    });
+  });
+
+  it("GIVEN a week left half-posted past the 24-hour window THEN nothing more is posted and the record says why", async () => {
+    const discord = new FakeDiscord();
+    const crashed = deps(discord, minutesAfter(SLOT, 1), "instance-a");
+    let calls = 0;
+    const sendOnce = crashed.send;
+    crashed.send = async (...args) =>
+      ++calls === 2 ? new Promise<never>(() => undefined) : sendOnce(...args);
+    void runRecapSlot(GUILD, settings(), crashed);
+    await until(() => calls === 2);
+
+    const late = await runRecapSlot(
+      GUILD,
+      settings(),
+      deps(discord, minutesAfter(SLOT, 25 * 60), "instance-b"),
+    );
+    expect(late).toEqual({ kind: "already-handled", week: "2026-W47" });
+    expect(discord.posted.map((p) => p.content)).toEqual(["page 1"]);
+    expect(await posts.get(GUILD, "2026-W47")).toMatchObject({
+      status: "failed",
+      messageIds: ["600000000000000001"],
+      reason:
+        "not finished: the bot stopped while posting and came back 25 hours later, past the 24-hour catch-up window",
+    });
   });
 
   it("GIVEN a restart less than 24 hours after a missed slot THEN the recap is posted late; after that it is skipped with a reason", async () => {
@@ -253,6 +361,8 @@ describe("the recap scheduler", () => {
           sent.push(channelId);
           return { id: "700000000000000001" };
         },
+        newestMessageId: async () => "0",
+        findPage: async () => undefined,
         pause: async (guildId, reason) => {
           await saveRecapSettings(
             store,

@@ -25,13 +25,14 @@ import {
   isValidTimeZone,
   localDate,
   parseWeek,
+  parseWeekKey,
   weekOf,
   weekRange,
   weeksInYear,
   zonedTime,
   type IsoWeek,
 } from "../../src/recap/week.js";
-import { recapPages, recapSelect } from "../../src/replies/recap.js";
+import { recapPageOf, recapPages, recapSelect } from "../../src/replies/recap.js";
 
 const HOUR = 3_600_000;
 const W = (year: number, week: number): IsoWeek => ({ year, week });
@@ -134,6 +135,15 @@ describe("ISO weeks in a time zone", () => {
       false,
       false,
     ]);
+  });
+});
+
+describe("parseWeekKey", () => {
+  it("GIVEN week keys as the bot writes them THEN only real weeks parse", () => {
+    expect(parseWeekKey("2026-W06")).toEqual(W(2026, 6));
+    expect(parseWeekKey("2026-W53")).toEqual(W(2026, 53));
+    for (const key of ["2026-W99", "0000-W01", "2025-W53", "2026-W00", "2026-w06", "2026-W6"])
+      expect(parseWeekKey(key), key).toBeUndefined();
   });
 });
 
@@ -698,6 +708,11 @@ describe("recapPages", () => {
         allowed_mentions: { parse: [] },
       },
     ]);
+    expect(recapPageOf(recapPages(quiet, { quietMode: "line" })[0]!)).toEqual({
+      week: "2026-W20",
+      page: 0,
+    });
+    expect(recapPageOf({ content: "A quiet week, they say" })).toBeUndefined();
     expect(recapPages(quiet, { quietMode: "silent" })).toEqual([]);
     expect(recapSelect(quiet)).toEqual([]);
   });
@@ -722,6 +737,9 @@ describe("recapPages", () => {
     for (const page of pages) checkLimits(page);
     expect(pages.map((p) => embedOf(p).footer?.text)).toEqual(
       pages.map((_, i) => `Page ${i + 1}/${pages.length}`),
+    );
+    expect(pages.map((p) => recapPageOf(p))).toEqual(
+      pages.map((_, page) => ({ week: formatWeek(recap.week), page })),
     );
     const text = pages.map((p) => embedOf(p).description!).join("\n");
     const shown = [...text.matchAll(/Model (\d{3}) with/g)].map((m) => m[1]);

@@ -84,7 +84,7 @@ describe("/search", () => {
         { customId: "search:zap", values: [], userId: "1", guildId: null, channelId: null },
         ctx,
       ),
-    ).rejects.toThrowError(/not recognised/);
+    ).rejects.toThrowError("This button is no longer valid.");
   });
 
   it("GIVEN a source being typed THEN autocomplete lists matching sources with counts", async () => {
