@@ -108,6 +108,7 @@ async function page(
 
 export const bookmarks: CommandModule = {
   definition,
+  examples: ["/bookmarks list filter:opus", "/bookmarks export format:Markdown"],
   privateReplies: true,
   async execute(call, ctx) {
     const guildId = requireGuild(call);

@@ -100,9 +100,11 @@ export async function catalogComponent(call: ComponentCall, ctx: AppContext): Pr
 export function catalogCommand(
   kind: EntryKind,
   definition: CommandModule["definition"],
+  examples: CommandModule["examples"],
 ): CommandModule {
   return {
     definition,
+    examples,
     async execute(call, ctx) {
       return lookUp(kind, await knowledgeFor(call, ctx), requiredString(call, "name"), ctx);
     },

@@ -28,6 +28,7 @@ export const definition = {
 
 export const compare: CommandModule = {
   definition,
+  examples: ["/compare a:opus 4.5 b:gpt 5.4 mini"],
   async execute(call, ctx) {
     const knowledge = await knowledgeFor(call, ctx);
     const sides = ["a", "b"].map((option) => {

@@ -142,6 +142,7 @@ async function reload(call: CommandCall, ctx: AppContext): Promise<Reply> {
 
 export const config: CommandModule = {
   definition,
+  examples: ["/config bookmark-emoji emoji:⭐", "/config show"],
   privateReplies: true,
   async execute(call, ctx) {
     switch (call.subcommand) {

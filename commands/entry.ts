@@ -551,6 +551,7 @@ function labChoices(call: AutocompleteCall, knowledge: CatalogKnowledge): Choice
 
 export const entry: CommandModule = {
   definition,
+  examples: ["/entry add kind:Model lab:moonshot", "/entry history name:kimi k2"],
   privateReplies: true,
   async execute(call, ctx) {
     const { guildId } = await moderatorGuild(call, ctx);

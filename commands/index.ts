@@ -1,8 +1,10 @@
 import type { CommandModule } from "../src/interactions/types.js";
+import { about } from "./about.js";
 import { bookmarks } from "./bookmarks.js";
 import { compare } from "./compare.js";
 import { config } from "./config.js";
 import { entry } from "./entry.js";
+import { helpCommand } from "./help.js";
 import { lab } from "./lab.js";
 import { model } from "./model.js";
 import { recap } from "./recap.js";
@@ -20,6 +22,8 @@ export const commands: readonly CommandModule[] = [
   entry,
   config,
   recapConfig,
+  helpCommand(() => commands),
+  about,
 ];
 
 export const commandsByName: ReadonlyMap<string, CommandModule> = new Map(

@@ -21,4 +21,4 @@ export const definition = {
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
-export const lab = catalogCommand("lab", definition);
+export const lab = catalogCommand("lab", definition, ["/lab name:allen institute"]);

@@ -21,4 +21,7 @@ export const definition = {
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
-export const model = catalogCommand("model", definition);
+export const model = catalogCommand("model", definition, [
+  "/model name:nemotrn cascade",
+  "/model name:opus 4.5",
+]);

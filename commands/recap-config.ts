@@ -214,6 +214,10 @@ const TIME_ZONES = Intl.supportedValuesOf("timeZone");
 
 export const recapConfig: CommandModule = {
   definition,
+  examples: [
+    "/recap-config set channel:#news day:Monday time:09:00 timezone:Europe/Berlin",
+    "/recap-config status",
+  ],
   privateReplies: true,
   async execute(call, ctx) {
     switch (call.subcommand) {

@@ -100,6 +100,7 @@ async function weekChoices(caller: Caller, ctx: AppContext, typed: string): Prom
 
 export const recap: CommandModule = {
   definition,
+  examples: ["/recap week:2026-W06"],
   privateReplies: true,
   async execute(call, ctx) {
     const typed = stringOption(call, "week");

@@ -130,6 +130,10 @@ async function showPage(
 
 export const search: CommandModule = {
   definition,
+  examples: [
+    "/search query:distillation attacks from:2026",
+    "/search query:olmo 3 license source:Interconnects",
+  ],
   async execute(call, ctx) {
     const request = readRequest(call, ctx);
     const id = await saveSearchSession(ctx.store, request);

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { parseEnv } from "node:util";
 import { z } from "zod";
 
 const LogLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
@@ -21,6 +22,9 @@ const HELP: Record<string, string> = {
   DATA_DIR: "the folder holding corpus/ and catalog/ (default data)",
   BOOKMARK_LIMIT:
     "a whole number from 1 to 10000: the most bookmarks a member keeps per server (default 500)",
+  HTTP_PORT:
+    "a port number from 0 to 65535 for /healthz, /readyz and /metrics (0 picks a free one); leave unset to serve none",
+  HTTP_HOST: "the address the health and metrics server listens on (default 127.0.0.1)",
 };
 
 const EnvSchema = z.object({
@@ -42,6 +46,8 @@ const EnvSchema = z.object({
     .optional(),
   DATA_DIR: z.string().min(1).default("data"),
   BOOKMARK_LIMIT: z.coerce.number().int().min(1).max(10_000).default(500),
+  HTTP_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  HTTP_HOST: z.string().min(1).default("127.0.0.1"),
 });
 
 export type Config = Readonly<{
@@ -54,6 +60,9 @@ export type Config = Readonly<{
   storePath: string;
   dataDir: string;
   bookmarkLimit: number;
+  /** Health and metrics over HTTP; off when undefined. */
+  httpPort: number | undefined;
+  httpHost: string;
 }>;
 
 /** One line per problem, each naming its variable (never its value). */
@@ -104,6 +113,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       : path.join(stateDir, "modeldex.sqlite"),
     dataDir: path.resolve(e.DATA_DIR),
     bookmarkLimit: e.BOOKMARK_LIMIT,
+    httpPort: e.HTTP_PORT,
+    httpHost: e.HTTP_HOST,
   });
 }
 
@@ -118,8 +129,8 @@ function applicationIdFromToken(token: string | undefined): string | undefined {
 /** Reads `.env` when present (real environment variables win), then parses. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, envFile = ".env"): Config {
   if (fs.existsSync(envFile)) {
-    for (const [key, value] of Object.entries(parseEnvFile(fs.readFileSync(envFile, "utf8")))) {
-      if (env[key] === undefined) env[key] = value;
+    for (const [key, value] of Object.entries(parseEnv(fs.readFileSync(envFile, "utf8")))) {
+      if (env[key] === undefined && value !== undefined) env[key] = value;
     }
   }
   return parseConfig(env);
@@ -130,17 +141,4 @@ export function requireToken(config: Config): string {
     throw new ConfigError(`DISCORD_TOKEN is not set: ${HELP.DISCORD_TOKEN}.`);
   }
   return config.discordToken;
-}
-
-function parseEnvFile(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
-    if (!m || line.trimStart().startsWith("#")) continue;
-    let value = m[2]!;
-    const quoted = /^(['"])(.*)\1$/.exec(value);
-    value = quoted ? quoted[2]! : value.replace(/\s+#.*$/, "");
-    out[m[1]!] = value;
-  }
-  return out;
 }

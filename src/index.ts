@@ -1,39 +1,62 @@
-import { startBot } from "./app/bot.js";
+import { startBot, type RunningBot } from "./app/bot.js";
+import { serveOps } from "./app/ops.js";
 import { ConfigError, loadConfig, requireToken } from "./config.js";
 import { CorpusError } from "./corpus/load.js";
 import { CatalogError } from "./catalog/load.js";
 import { createLogger } from "./logger.js";
+import { exitOnCrash } from "./ops/crash.js";
+
+/** A shutdown that hangs (a store that never closes, say) still ends, with exit code 1. */
+const SHUTDOWN_DEADLINE_MS = 10_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const token = requireToken(config);
   const logger = createLogger(config.logLevel);
+  exitOnCrash(logger);
+
+  // Filled in once started; the signal handlers are installed before, and read it then.
+  const running: { bot?: RunningBot } = {};
+  let stopping = false;
+  const ops = await serveOps(config, logger);
+  const shutdown = async (signal: string) => {
+    // Ctrl-C in a terminal reaches both npm (which forwards it) and the bot: one shutdown.
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    setTimeout(() => {
+      logger.error({ signal }, `shutdown took over ${SHUTDOWN_DEADLINE_MS} ms; exiting anyway`);
+      logger.flush();
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    await running.bot?.stop();
+    await ops?.close();
+    logger.info("stopped");
+    logger.flush();
+    process.exit(0);
+  };
+  // Listening from the start: a signal while the corpus loads also ends the process cleanly.
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  // SIGHUP reloads the corpus (after `npm run cli -- ingest …`) without dropping the connection.
+  process.on("SIGHUP", () => {
+    if (!running.bot) return logger.info("SIGHUP while starting: the corpus is being read already");
+    running.bot.reload().catch((error: unknown) => {
+      logger.error({ err: error }, "reload failed; keeping the corpus already loaded");
+    });
+  });
+
   const bot = await startBot({
     config,
     token,
     logger,
     skipInvalid: process.argv.includes("--skip-invalid"),
+  }).catch(async (error: unknown) => {
+    await ops?.close();
+    throw error;
   });
-
-  // SIGHUP reloads the corpus (after `npm run cli -- ingest …`) without dropping the connection.
-  process.on("SIGHUP", () => {
-    bot.reload().catch((error: unknown) => {
-      logger.error({ err: error }, "reload failed; keeping the corpus already loaded");
-    });
-  });
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "shutting down");
-    await bot.stop();
-    logger.info("stopped");
-    logger.flush();
-    process.exit(0);
-  };
-  process.once("SIGINT", () => void shutdown("SIGINT"));
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  running.bot = bot;
+  ops?.attach(bot);
 }
 
 main().catch((error: unknown) => {

@@ -7,7 +7,7 @@ import { entryStoreDeps } from "../entries/repository.js";
 import type { PassageRow } from "../search/index.js";
 import { loadCorpus } from "../corpus/load.js";
 import { openSearchIndex } from "../search/index.js";
-import type { KeyValueStore } from "../store/keyv.js";
+import { storeKind, type KeyValueStore } from "../store/keyv.js";
 import type { StoreProblem } from "../store/records.js";
 import type { AppContext, AppHooks } from "./context.js";
 
@@ -87,6 +87,7 @@ export async function createAppContext(options: BootstrapOptions): Promise<AppCo
       recapHistory: async () => [],
       reload: async () => ({ documents: corpus.documents.length }),
       isServerEmoji: async () => false,
+      status: () => ({ storeKind: storeKind(options.store), shards: [], shardCount: 0 }),
     },
   };
 }

@@ -5,11 +5,12 @@ import type { Config } from "../config.js";
 import { isServerEmoji, listenForBookmarks, makeBookmarkable } from "../discord/bookmarks.js";
 import { createClient } from "../discord/client.js";
 import { deployIfChanged } from "../discord/deploy.js";
+import { shardCount, shardStates } from "../discord/gateway.js";
 import { createRouter } from "../discord/router.js";
 import { recapPosterFor } from "../discord/recap.js";
 import { RecapPosts } from "../recap/posts.js";
 import { cronTimer, RecapScheduler, type Timer } from "../recap/scheduler.js";
-import { openStore, type KeyValueStore } from "../store/keyv.js";
+import { openStore, storeKind, type KeyValueStore } from "../store/keyv.js";
 import { createAppContext } from "./bootstrap.js";
 import type { AppContext, AppHooks } from "./context.js";
 
@@ -57,6 +58,11 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     },
     // Replaced once the client exists.
     isServerEmoji: async () => false,
+    status: () => ({
+      storeKind: storeKind(store),
+      shards: shardStates(client),
+      shardCount: shardCount(client),
+    }),
   };
   const boot = async () => {
     const next = await createAppContext({

@@ -5,6 +5,7 @@ import type { GuildCatalogs } from "../entries/catalogs.js";
 import type { Corpus } from "../corpus/load.js";
 import type { RecapPost } from "../recap/posts.js";
 import type { SearchIndex } from "../search/index.js";
+import type { ShardState } from "../ops/metrics.js";
 import type { KeyValueStore } from "../store/keyv.js";
 import type { ProblemReporter } from "../store/records.js";
 
@@ -18,6 +19,17 @@ export interface AppHooks {
   reload(): Promise<{ documents: number }>;
   /** Whether a custom emoji is one of this server's own (offline, none is). */
   isServerEmoji(guildId: string, emojiId: string): Promise<boolean>;
+  /** The process as /about shows it: store, gateway shards. */
+  status(): RuntimeStatus;
+}
+
+export interface RuntimeStatus {
+  /** "SQLite", or "memory" offline. */
+  readonly storeKind: string;
+  /** The shards this process runs; none offline. */
+  readonly shards: readonly ShardState[];
+  /** Shards across every process of the bot. */
+  readonly shardCount: number;
 }
 
 /** Everything a command handler may use, passed in: no handler reaches for a global. */

@@ -1,3 +1,4 @@
+import { parseArgs } from "node:util";
 import { commandsByName } from "../../commands/index.js";
 import { corpusDir, createAppContext } from "../app/bootstrap.js";
 import { ConfigError, loadConfig } from "../config.js";
@@ -17,13 +18,24 @@ export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
 }
 
+/** `--title X` and `--title=X`, before or after the file. */
+const INGEST_OPTIONS = {
+  title: { type: "string" },
+  date: { type: "string" },
+  source: { type: "string" },
+  author: { type: "string" },
+  url: { type: "string" },
+  id: { type: "string" },
+  kind: { type: "string" },
+} as const;
+
 /** Exit codes: 0 for any reply (even "nothing found"), 1 when the bot itself cannot start, 2 for a malformed call. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const flags = new Set<string>(
     argv.filter((a) => a === "--json" || a === "--skip-invalid" || a === "--help" || a === "-h"),
   );
   const words = argv.filter((a) => !flags.has(a));
-  if (flags.has("--help") || flags.has("-h") || words.length === 0 || words[0] === "help") {
+  if (flags.has("--help") || flags.has("-h") || words.length === 0) {
     (words.length === 0 && !flags.has("--help") && !flags.has("-h") ? io.stderr : io.stdout)(
       usage(commandsByName),
     );
@@ -71,25 +83,24 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 }
 
 async function ingest(args: readonly string[], dir: string, io: CliIo): Promise<number> {
-  const [file, ...rest] = args;
-  const known = new Set(["title", "date", "source", "author", "url", "id", "kind"]);
-  const options: Record<string, string> = {};
-  for (let i = 0; i < rest.length; i += 2) {
-    const key = rest[i]?.replace(/^--/, "");
-    const value = rest[i + 1];
-    if (!key || !known.has(key) || !rest[i]!.startsWith("--") || value === undefined) {
-      throw new UsageError(`ingest: cannot read "${rest[i]}"`);
-    }
-    options[key] = value;
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], allowPositionals: true, options: INGEST_OPTIONS });
+  } catch (error) {
+    // parseArgs names the flag it could not read, e.g. "Unknown option '--titel'".
+    throw new UsageError(`ingest: ${(error as Error).message.split(/\.\s/)[0]}`);
   }
+  const { values: options, positionals } = parsed;
+  const [file, ...extra] = positionals;
+  if (extra.length > 0) throw new UsageError(`ingest: one file at a time, not "${extra[0]}"`);
   if (!file || !options.title || !options.date)
     throw new UsageError("ingest needs <file>, --title and --date");
   try {
     const meta = await ingestDocument(dir, {
+      ...options,
       file,
       title: options.title,
       date: options.date,
-      ...options,
     });
     io.stdout(
       `Added "${meta.title}" as ${meta.id} (${meta.date}, ${meta.source}). The bot picks it up at its next start or on SIGHUP.`,

@@ -14,6 +14,7 @@ import { rememberAnswer } from "../bookmarks/answers.js";
 import { DEFAULT_BOOKMARK_EMOJI, reactionIdentifier } from "../bookmarks/emoji.js";
 import { applyReaction, type ReactionEvent } from "../bookmarks/reactions.js";
 import { forMember, markMessageDeleted } from "../bookmarks/repository.js";
+import { countReaction, watchQueue } from "../ops/metrics.js";
 import { limitNotice } from "../replies/bookmarks.js";
 import { getGuildSettings } from "../settings/repository.js";
 import type { AnswerMeta } from "./payload.js";
@@ -76,6 +77,7 @@ export function listenForBookmarks(
   logger: Logger,
 ): { drain(): Promise<void> } {
   const inFlight = new Set<Promise<unknown>>();
+  watchQueue("reactions", () => inFlight.size);
   const track = (work: Promise<unknown>) => {
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work));
@@ -106,6 +108,7 @@ export function listenForBookmarks(
       })
         .then(async (outcome) => {
           logger.debug({ ...event, outcome }, "bookmark reaction");
+          countReaction(type, outcome);
           if (outcome === "limit-reached") await noticeLimit(ctx, event, user, logger);
         })
         .catch((error: unknown) =>

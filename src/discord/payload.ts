@@ -40,6 +40,8 @@ export interface Reply {
   readonly modal?: APIModalInteractionResponseCallbackData;
   /** Set on public answers members may bookmark: the bot adds its bookmark reaction to them. */
   readonly answer?: AnswerMeta;
+  /** Set by the error boundary: the input was refused, or the command failed (with the logged id). */
+  readonly failure?: { readonly kind: "rejected" | "failed"; readonly errorId?: string };
 }
 
 export interface MessageOptions {

@@ -24,6 +24,8 @@ import {
   toComponentCall,
   toModalCall,
 } from "./convert.js";
+import { watchQueue } from "../ops/metrics.js";
+import { traceDone, traceInteraction, traceResponded } from "./trace.js";
 
 /** Work still running after this long is deferred, well inside Discord's 3 s. */
 export const DEFER_AFTER_MS = 1_500;
@@ -73,6 +75,7 @@ const sleep = (ms: number) =>
  */
 export function createRouter({ registry, context, logger, onAnswer }: RouterDeps) {
   const inFlight = new Set<Promise<unknown>>();
+  watchQueue("interactions", () => inFlight.size);
 
   async function route(interaction: Interaction): Promise<void> {
     if (interaction.isAutocomplete()) return autocomplete(interaction);
@@ -101,12 +104,14 @@ export function createRouter({ registry, context, logger, onAnswer }: RouterDeps
       }
     };
     let choices: Choice[] = [];
+    let outcome: "ok" | "fallback" | "failed" = "ok";
     try {
       if (module?.autocomplete) {
         const work = module.autocomplete(toAutocompleteCall(interaction), context());
         const answer = await Promise.race([work, sleep(AUTOCOMPLETE_BUDGET_MS)]);
         if (answer === "late") {
           logger.warn(log, "autocomplete ran out of time; offering the fallback list");
+          outcome = "fallback";
           choices = fallback();
         } else {
           choices = answer;
@@ -114,6 +119,7 @@ export function createRouter({ registry, context, logger, onAnswer }: RouterDeps
       }
     } catch (error) {
       logger.error({ err: error, ...log }, "autocomplete failed; offering the fallback list");
+      outcome = "failed";
       choices = fallback();
     }
     const safe = choices
@@ -123,6 +129,7 @@ export function createRouter({ registry, context, logger, onAnswer }: RouterDeps
     await interaction.respond(safe).catch((error: unknown) => {
       logger.warn({ err: error, ...contextOf(interaction) }, "could not answer autocomplete");
     });
+    traceDone(interaction, outcome);
   }
 
   async function command(interaction: ChatInputCommandInteraction): Promise<void> {
@@ -205,10 +212,12 @@ export function createRouter({ registry, context, logger, onAnswer }: RouterDeps
           } as InteractionReplyOptions & { withResponse: true });
           posted = sent?.resource?.message;
         }
+        traceResponded(interaction);
       } else {
         const privately = !isComponent && privateReplies;
         if (isComponent) await (interaction as MessageComponentInteraction).deferUpdate();
         else await interaction.deferReply(privately ? { flags: MessageFlags.Ephemeral } : {});
+        traceResponded(interaction);
         // A form can only be the first answer; past the deferral, say so instead.
         const late = await work.then((r) =>
           r.modal ? { payload: { ...r.payload, flags: MessageFlags.Ephemeral } } : r,
@@ -227,8 +236,10 @@ export function createRouter({ registry, context, logger, onAnswer }: RouterDeps
       }
     } catch (error) {
       logger.error({ err: error, ...log }, "could not deliver a reply");
+      traceDone(interaction, "undelivered");
       return;
     }
+    if (answer) traceDone(interaction, answer);
     if (posted && answer?.answer && !isEphemeral(answer.payload) && !answer.update && onAnswer) {
       await onAnswer(posted, answer.answer).catch((error: unknown) =>
         logger.warn({ err: error, ...log }, "could not make the answer bookmarkable"),
@@ -243,6 +254,7 @@ export function createRouter({ registry, context, logger, onAnswer }: RouterDeps
 
   return {
     handle(interaction: Interaction): void {
+      traceInteraction(interaction, logger);
       const task = route(interaction).catch((error: unknown) => {
         logger.error({ err: error, ...contextOf(interaction) }, "interaction routing failed");
       });

@@ -1,14 +1,17 @@
+import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import { ephemeral, type Reply } from "../discord/payload.js";
 import { isUserError, StaleInteractionError } from "../errors.js";
 
-export const GENERIC_FAILURE =
-  "Something went wrong on our side. It has been logged; please try again in a moment.";
+/** What a member sees when a command fails: the id finds the logged error and its stack. */
+export function genericFailure(errorId: string): string {
+  return `Something went wrong on our side. It has been logged as error \`${errorId}\`; please try again in a moment, and quote that id to a moderator if it keeps happening.`;
+}
 
 /**
  * The one place errors become replies: a UserError's message is shown to the member; anything
- * else is logged with its context and answered generically, so no stack trace, query or token
- * ever reaches a user.
+ * else is logged with its context, its stack and a short id, and answered generically with that
+ * id, so no stack trace, query or token ever reaches a user.
  */
 export async function answerSafely(
   work: () => Promise<Reply>,
@@ -20,10 +23,11 @@ export async function answerSafely(
   } catch (error) {
     if (error instanceof StaleInteractionError) {
       logger.info({ ...context, reason: error.detail }, "refused a stale or tampered interaction");
-      return ephemeral(error.message);
+      return { ...ephemeral(error.message), failure: { kind: "rejected" } };
     }
-    if (isUserError(error)) return ephemeral(error.message);
-    logger.error({ err: error, ...context }, "interaction failed");
-    return ephemeral(GENERIC_FAILURE);
+    if (isUserError(error)) return { ...ephemeral(error.message), failure: { kind: "rejected" } };
+    const errorId = randomBytes(4).toString("hex");
+    logger.error({ err: error, errorId, ...context }, "interaction failed");
+    return { ...ephemeral(genericFailure(errorId)), failure: { kind: "failed", errorId } };
   }
 }

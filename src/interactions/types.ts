@@ -47,6 +47,8 @@ export type Choice = APIApplicationCommandOptionChoice<string>;
  */
 export interface CommandModule {
   readonly definition: RESTPostAPIChatInputApplicationCommandsJSONBody;
+  /** How a member would call it, e.g. "/search query:distillation attacks"; /help shows them. */
+  readonly examples: readonly [string, ...string[]];
   /** Every answer is for the caller alone: a slow one is deferred privately. */
   readonly privateReplies?: boolean;
   execute(call: CommandCall, ctx: AppContext): Promise<Reply>;

@@ -1,5 +1,6 @@
 import cron from "node-cron";
 import type { Logger } from "pino";
+import { countRecap } from "../ops/metrics.js";
 import type { KeyValueStore } from "../store/keyv.js";
 import { KeyedMutex, type ProblemReporter } from "../store/records.js";
 import { runRecapSlot, type RecapOutcome, type RecapPosterDeps } from "./poster.js";
@@ -82,12 +83,15 @@ export class RecapScheduler {
         const settings = await getRecapSettings(this.deps.store, guildId, this.deps.report);
         if (!settings) return undefined;
         const outcome = await runRecapSlot(guildId, settings, this.deps.poster);
-        if (outcome.kind !== "not-due" && outcome.kind !== "already-handled")
+        if (outcome.kind !== "not-due" && outcome.kind !== "already-handled") {
           this.deps.logger.info({ guild: guildId, ...outcome }, "weekly recap");
+          countRecap(outcome.kind);
+        }
         if (outcome.kind === "paused") await this.reschedule(guildId);
         return outcome;
       } catch (error) {
         this.deps.logger.error({ err: error, guild: guildId }, "weekly recap failed");
+        countRecap("error");
         return undefined;
       }
     });

@@ -2,14 +2,42 @@ import fs from "node:fs";
 import path from "node:path";
 import KeyvSqlite from "@keyv/sqlite";
 import { Keyv } from "keyv";
+import { observeStoreCall } from "../ops/metrics.js";
 
 /** The durable key-value store every repository writes through. */
 export type KeyValueStore = Keyv;
 
+const TIMED_OPERATIONS = ["get", "getMany", "set", "delete", "deleteMany", "clear", "has"];
+
+/**
+ * Times every call into the adapter and counts its failures before keyv sees them: keyv answers
+ * a failed read as "not found", so the failure would otherwise go unnoticed.
+ */
+function timed<T extends object>(adapter: T): T {
+  const methods = adapter as unknown as Record<string, unknown>;
+  for (const operation of TIMED_OPERATIONS) {
+    const original = methods[operation];
+    if (typeof original !== "function") continue;
+    methods[operation] = async (...args: unknown[]) => {
+      const started = performance.now();
+      let failed = false;
+      try {
+        return await (original as (...a: unknown[]) => Promise<unknown>).apply(adapter, args);
+      } catch (error) {
+        failed = true;
+        throw error;
+      } finally {
+        observeStoreCall(operation, performance.now() - started, failed);
+      }
+    };
+  }
+  return adapter;
+}
+
 export function openStore(file: string): KeyValueStore {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const store = new Keyv({
-    store: new KeyvSqlite({ uri: `sqlite://${file}` }),
+    store: timed(new KeyvSqlite({ uri: `sqlite://${file}` })),
     namespace: "modeldex",
   });
   return store;
@@ -18,4 +46,28 @@ export function openStore(file: string): KeyValueStore {
 /** For tests and the offline CLI: nothing touches the disk. */
 export function memoryStore(): KeyValueStore {
   return new Keyv({ namespace: "modeldex" });
+}
+
+/** What /about shows as the store. */
+export function storeKind(store: KeyValueStore): string {
+  return store.store instanceof KeyvSqlite ? "SQLite" : "memory";
+}
+
+/**
+ * Asks the store itself for a key (keyv would hide a failure), within a deadline: resolves when
+ * the store answers, rejects with the reason otherwise.
+ */
+export async function pingStore(store: KeyValueStore, timeoutMs = 1_000): Promise<void> {
+  const adapter = store.store as { get(key: string): unknown };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      Promise.resolve(adapter.get("modeldex:health-check")),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -15,8 +15,10 @@ export interface LogLine {
 }
 
 /**
- * The real bot, started exactly as `npm start` starts it (tsx src/index.ts), pointed at the
- * emulator. Its JSON log lines are collected so tests can wait for what it says.
+ * The real bot in its own process, pointed at the emulator: from the sources (`start`, through
+ * tsx), or exactly as an operator runs it (`npmStart`: `npm start`, the built bot in dist/, which
+ * `ensureBuilt()` must have built). Its JSON log lines are collected so tests can wait for what
+ * it says.
  */
 export class BotProcess {
   readonly logs: LogLine[] = [];
@@ -43,22 +45,33 @@ export class BotProcess {
   }
 
   /**
-   * Starts the bot. With `clockAt`, the process's clock (`Date`) is the test's: it starts at that
-   * time and runs on, so a test can crash a bot with `crash()` (kill -9) at one moment of a
-   * recap's week and start the next one minutes or hours later in that week.
+   * Starts the bot from the sources. With `clockAt`, the process's clock (`Date`) is the test's: it
+   * starts at that time and runs on, so a test can crash a bot with `crash()` (kill -9) at one
+   * moment of a recap's week and start the next one minutes or hours later in that week.
    */
   static start(env: Record<string, string>, options: { clockAt?: Date } = {}): BotProcess {
     const clock = options.clockAt
       ? ["--import", pathToFileURL(path.join(import.meta.dirname, "test-clock.ts")).href]
       : [];
-    const child = spawn(process.execPath, ["--import", "tsx", ...clock, "src/index.ts"], {
+    return BotProcess.spawn(process.execPath, ["--import", "tsx", ...clock, "src/index.ts"], {
+      ...(options.clockAt ? { TEST_CLOCK_AT: options.clockAt.toISOString() } : {}),
+      ...env,
+    });
+  }
+
+  /** `npm start`: the pid is npm's, which forwards SIGTERM and SIGINT to the bot. */
+  static npmStart(env: Record<string, string>): BotProcess {
+    return BotProcess.spawn("npm", ["start"], env);
+  }
+
+  private static spawn(command: string, args: string[], env: Record<string, string>) {
+    const child = spawn(command, args, {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? "",
         HOME: process.env.HOME ?? "",
         LOG_LEVEL: "debug",
         DISCORD_TOKEN: TEST_TOKEN,
-        ...(options.clockAt ? { TEST_CLOCK_AT: options.clockAt.toISOString() } : {}),
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -72,8 +85,14 @@ export class BotProcess {
     await this.exited;
   }
 
+  /** The pid that was started (npm's, for `npmStart`). */
   get pid(): number {
     return this.child.pid!;
+  }
+
+  /** The bot's own pid, as its log lines give it. */
+  get botPid(): number | undefined {
+    return this.logs.find((l) => typeof l.pid === "number")?.pid as number | undefined;
   }
 
   get errorOutput(): string {
@@ -126,5 +145,18 @@ export class BotProcess {
       this.child.kill("SIGKILL");
       await this.exited;
     }
+    // Killing npm does not kill the bot it started: a failed test must not leave it running.
+    const bot = this.botPid;
+    if (bot !== undefined && bot !== this.child.pid && isRunning(bot)) process.kill(bot, "SIGKILL");
+  }
+}
+
+/** Whether a process with this pid exists. */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }

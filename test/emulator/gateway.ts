@@ -95,7 +95,14 @@ export class Gateway extends EventEmitter {
     return this.session !== null;
   }
 
+  /** While true, new connections are refused (an outage) and the client keeps retrying. */
+  refusing = false;
+
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.refusing) {
+      socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n");
+      return;
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req.url ?? ""));
   }
 

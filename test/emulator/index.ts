@@ -122,7 +122,7 @@ const DEFAULT_APPLICATION_ID = "1234567890123456789";
  * - Act as users: `emu.user(guildId, memberId).runCommand("entry add", { kind: "model" })`
  *   returns an `InteractionHandle`; `await handle.reply()` is the visible answer.
  * - Look: `messages`, `reactions`, `commands`, `requests`; wait: `nextMessage`, `waitFor`.
- * - Break things: `faults.add(...)`, `dropGateway()`, `invalidateSession()`,
+ * - Break things: `faults.add(...)`, `dropGateway()`, `gatewayOutage()`, `invalidateSession()`,
  *   `setBotPermissions`, `deleteChannel`, `setDmsClosed`.
  * - Check: `violations` lists every Discord rule the bot broke; call `assertClean()` in afterEach.
  */
@@ -536,6 +536,23 @@ export class DiscordEmulator {
     const back = this.waitForGateway(timeoutMs);
     this.core.gateway.drop();
     return back;
+  }
+
+  /**
+   * Takes the gateway down: the socket drops and every reconnection is refused until `restore()`,
+   * which resolves when the client is back (resumed or re-identified).
+   */
+  gatewayOutage(): { restore(timeoutMs?: number): Promise<void> } {
+    const gateway = this.core.gateway;
+    gateway.refusing = true;
+    gateway.drop();
+    return {
+      restore: (timeoutMs = 20_000) => {
+        const back = this.waitForGateway(timeoutMs);
+        gateway.refusing = false;
+        return back;
+      },
+    };
   }
 
   /** Sends INVALID_SESSION (d: false): the client must IDENTIFY again. Resolves when it has. */

@@ -162,6 +162,35 @@ describe("the offline CLI", () => {
     });
   });
 
+  it("GIVEN ingest flags as --name=value and before the file THEN they are read the same; an unknown flag is named", async () => {
+    const data = await tempDir();
+    await fs.cp(FIXTURE_DATA, data, { recursive: true });
+    const file = path.join(data, "moe.md");
+    await fs.writeFile(file, "Mixture of experts routes each token to a few experts.");
+    const added = await cli(
+      [
+        "ingest",
+        "--title=Mixture of experts, briefly",
+        "--date",
+        "2026-03",
+        file,
+        "--source=Lab Notes",
+      ],
+      { DATA_DIR: data },
+    );
+    expect(added).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining("as mixture-of-experts-briefly (2026-03-01, Lab Notes)"),
+    });
+    const typo = await cli(["ingest", file, "--titel", "x", "--date", "2026"], { DATA_DIR: data });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/^ingest: Unknown option '--titel'\n/);
+    const twoFiles = await cli(["ingest", file, file, "--title", "x", "--date", "2026"], {
+      DATA_DIR: data,
+    });
+    expect(twoFiles.stderr).toMatch(/^ingest: one file at a time/);
+  });
+
   it("GIVEN the real entry point THEN the process exit codes match (0 reply, 2 usage)", async () => {
     const env = { ...process.env, DATA_DIR: FIXTURE_DATA, STATE_DIR: await tempDir() };
     const ok = await exec(

@@ -1,5 +1,8 @@
+import fs from "node:fs/promises";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig, requireToken } from "../../src/config.js";
+import { ConfigError, loadConfig, parseConfig, requireToken } from "../../src/config.js";
+import { tempDir } from "../helpers.js";
 
 const TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789ABCD";
 
@@ -71,5 +74,40 @@ describe("config", () => {
     expect(config.logLevel).toBe("debug");
     expect(config.guildId).toBeUndefined();
     expect(config.storePath.endsWith("modeldex.sqlite")).toBe(true);
+  });
+
+  it("GIVEN a .env file THEN its values apply, with quotes and comments read as dotenv does, and real environment variables win", async () => {
+    const file = path.join(await tempDir(), ".env");
+    await fs.writeFile(
+      file,
+      [
+        "# modeldex",
+        `DISCORD_TOKEN="${TOKEN}"`,
+        "export LOG_LEVEL=warn # quieter",
+        "BOOKMARK_LIMIT=7",
+        "HTTP_PORT=9464",
+        "DISCORD_GUILD_ID=",
+      ].join("\n"),
+    );
+    const env: NodeJS.ProcessEnv = { BOOKMARK_LIMIT: "9" };
+    const config = loadConfig(env, file);
+    expect(config.discordToken).toBe(TOKEN);
+    expect(config.logLevel).toBe("warn");
+    expect(config.bookmarkLimit).toBe(9);
+    expect(config.httpPort).toBe(9464);
+    expect(config.httpHost).toBe("127.0.0.1");
+    expect(config.guildId).toBeUndefined();
+  });
+
+  it("GIVEN no HTTP_PORT THEN no health server; a malformed one names the variable", () => {
+    expect(parseConfig({}).httpPort).toBeUndefined();
+    expect(parseConfig({ HTTP_PORT: "0", HTTP_HOST: "0.0.0.0" })).toMatchObject({
+      httpPort: 0,
+      httpHost: "0.0.0.0",
+    });
+    expect(() => parseConfig({ HTTP_PORT: "metrics" })).toThrowError(
+      /^HTTP_PORT .*: a port number from 0 to 65535/,
+    );
+    expect(() => parseConfig({ HTTP_PORT: "70000" })).toThrowError(/^HTTP_PORT /);
   });
 });
