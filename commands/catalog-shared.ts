@@ -79,8 +79,8 @@ export function answerFor(
   if (resolution.status === "found") return cardFor(resolution.entry, knowledge, ctx);
   if (resolution.status === "ambiguous") return didYouMeanReply(typed, resolution.entries);
   const suggestions = knowledge.any
-    .find(typed, 5)
-    .map((hit) => knowledge.get(hit.id))
+    .suggest(typed, 5)
+    .map((id) => knowledge.get(id))
     .filter((e): e is CatalogEntry => e !== undefined);
   return missReply(kind, typed, suggestions);
 }

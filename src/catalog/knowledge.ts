@@ -144,11 +144,11 @@ export function buildKnowledge(
     any: new EntryFinder(entriesOf(catalog), context),
     lookUpModel: (input) => {
       const own = lineup.candidates(input);
-      if (own.stage === "exact" && own.ids.length > 0) return lineup.decide(own.ids);
+      if (own.stage === "exact" && own.ids.length > 0) return lineup.decide(own);
       // A brand that is a lab ("qwen", "mistral") opens the lab card, which lists its models.
       const lab = labs.candidates(input);
-      if (lab.stage === "exact" && lab.ids.length > 0) return labs.decide(lab.ids);
-      return lineup.decide(own.ids);
+      if (lab.stage === "exact" && lab.ids.length > 0) return labs.decide(lab);
+      return lineup.decide(own);
     },
     lookUpLab: (input) => lookUpLab(input, labs, lineup),
     get: (id) => catalog.byId.get(id),

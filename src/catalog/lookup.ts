@@ -137,6 +137,31 @@ function wholeParts(key: string, row: NameRow): boolean {
   return false;
 }
 
+/**
+ * Where the key starts the name (from its first part or a later one), whether the rest of the
+ * name adds a tier word: "o4" starts "o4-mini" but is not it. A word being typed ("larg" for
+ * "Large") counts as typed.
+ */
+function addsTier(key: string, row: NameRow): boolean {
+  let adds = true;
+  for (let i = 0; i < row.parts.length && adds; i++) {
+    let joined = "";
+    let j = i;
+    while (j < row.parts.length && joined.length < key.length) joined += row.parts[j++];
+    if (!joined.startsWith(key)) continue;
+    adds = row.parts.slice(j).some((part) => TIER_WORDS.has(part));
+  }
+  return adds;
+}
+
+/** What a text could mean, from the first lookup stage that found any entry. */
+export interface Candidates {
+  readonly stage: LookupTier;
+  readonly ids: readonly string[];
+  /** The names go on with tier words the text does not have: offer them, never open one. */
+  readonly unsettled?: boolean;
+}
+
 const KIND_ORDER: Record<EntryKind, number> = { family: 0, product: 1, model: 2, lab: 3 };
 
 /** Entries with the catalogue they belong to, for dates and family membership. */
@@ -206,7 +231,9 @@ export class EntryFinder {
       }
     };
     if (!key) {
-      add([...this.own.keys()].sort(this.byRecency), "prefix");
+      // The newest releases; a family is not a release of its own.
+      const released = [...this.own.values()].filter((e) => e.kind !== "family");
+      add(released.map((e) => e.entry.id).sort(this.byRecency), "prefix");
       return hits;
     }
     add(new Set(this.rows.filter((r) => r.key === key).map((r) => r.id)), "exact");
@@ -268,7 +295,7 @@ export class EntryFinder {
    * version number and tier word typed must be in the name matched. Short queries match whole
    * words only and are never taken as typos.
    */
-  candidates(input: string): { readonly stage: LookupTier; readonly ids: readonly string[] } {
+  candidates(input: string): Candidates {
     const none = { stage: "exact" as const, ids: [] };
     const byId = this.entry(input.trim());
     if (byId) return { stage: "exact", ids: [byId.entry.id] };
@@ -283,7 +310,10 @@ export class EntryFinder {
     const prefix = fitting.filter((r) =>
       short ? wholeParts(key, r) : suffixes(r).some((s) => s.startsWith(key)),
     );
-    if (prefix.length > 0) return { stage: "prefix", ids: ids(prefix) };
+    // Names that only go on with a tier word are what the text might mean, never what it names.
+    const complete = prefix.filter((r) => !addsTier(key, r));
+    if (complete.length > 0) return { stage: "prefix", ids: ids(complete) };
+    if (prefix.length > 0) return { stage: "prefix", ids: ids(prefix), unsettled: true };
     if (short) return none;
     const budget = key.length >= 8 ? 2 : 1;
     // A misspelt whole name beats a misspelt start of one; the nearest names win.
@@ -306,9 +336,35 @@ export class EntryFinder {
     return none;
   }
 
+  /**
+   * What to offer when nothing fits: entries whose names share the most words and version
+   * numbers with the text (families first, then newest), then the closest autocomplete matches.
+   */
+  suggest(input: string, limit = 5): string[] {
+    const words = [...new Set(partsOf(input.slice(0, 200)))].filter(
+      (w) => w.length >= 2 && !/^\d+$/.test(w),
+    );
+    const { versions } = termsOf(input.slice(0, 200));
+    const shared = new Map<string, number>();
+    for (const row of this.rows) {
+      // A shared word says more than a shared number: "llama 5" is nearer Llama than GPT-5.
+      const count =
+        2 * words.filter((w) => row.parts.includes(w)).length +
+        versions.filter((v) => row.terms.versions.includes(v)).length;
+      if (count > (shared.get(row.id) ?? 0)) shared.set(row.id, count);
+    }
+    const byWords = didYouMeanOrder(
+      [...shared.keys()].map((id) => this.own.get(id)!),
+      this.context.byId,
+    ).sort((a, b) => shared.get(b.entry.id)! - shared.get(a.entry.id)!);
+    const ids = byWords.map((e) => e.entry.id);
+    for (const hit of this.find(input, limit)) if (hit.tier !== "mentioned") ids.push(hit.id);
+    return [...new Set(ids)].slice(0, limit);
+  }
+
   /** What text sent without a pick means: one entry, several to choose from, or none. */
   lookUp(input: string): Resolution {
-    return this.decide(this.candidates(input).ids);
+    return this.decide(this.candidates(input));
   }
 
   /** The entry free text identifies, if it identifies exactly one. */
@@ -321,11 +377,13 @@ export class EntryFinder {
    * One entry, or several in did-you-mean order. A family that holds every other candidate is
    * what the text names: "claude op" is the Claude Opus family, not one of its models.
    */
-  decide(candidateIds: readonly string[]): Resolution {
-    const entries = candidateIds
+  decide({ ids, unsettled }: Pick<Candidates, "ids" | "unsettled">): Resolution {
+    const entries = ids
       .map((id) => this.context.byId.get(id))
       .filter((e): e is CatalogEntry => e !== undefined);
     if (entries.length === 0) return { status: "missing" };
+    if (unsettled)
+      return { status: "ambiguous", entries: didYouMeanOrder(entries, this.context.byId) };
     if (entries.length === 1) return { status: "found", entry: entries[0]! };
     const covering = entries.filter((e) => {
       if (e.kind !== "family") return false;
@@ -377,14 +435,15 @@ export function lookUpLab(input: string, labs: EntryFinder, makers: EntryFinder)
   };
   if (own.ids.length === 0 && made.ids.length === 0) return { status: "missing" };
   if (made.ids.length === 0 || (own.ids.length > 0 && rank(own.stage) < rank(made.stage)))
-    return labs.decide(own.ids);
+    return labs.decide(own);
+  // Which lab makes it is settled even where the model is not: "o4" is OpenAI's either way.
   if (own.ids.length === 0 || rank(made.stage) < rank(own.stage))
-    return labs.decide(labIds(made.ids));
-  return labs.decide([...new Set([...own.ids, ...labIds(made.ids)])]);
+    return labs.decide({ ids: labIds(made.ids) });
+  return labs.decide({ ids: [...new Set([...own.ids, ...labIds(made.ids)])] });
 }
 
 function labsOf(finder: EntryFinder, id: string): readonly string[] {
-  const entry = finder.decide([id]);
+  const entry = finder.decide({ ids: [id] });
   if (entry.status !== "found" || entry.entry.kind === "lab") return [];
   return entry.entry.entry.labs.value;
 }

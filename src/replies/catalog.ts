@@ -544,7 +544,7 @@ export function didYouMeanReply(typed: string, entries: readonly CatalogEntry[])
   const shown = escapeMarkdown(truncate(typed.replace(/\s+/g, " "), 80));
   const more = entries.length - DID_YOU_MEAN_MAX;
   const content =
-    `**${shown}** fits ${entries.length} entries. Which one did you mean?` +
+    `**${shown}** could mean ${entries.length === 1 ? "this entry" : `any of ${entries.length} entries`}. Which one?` +
     (more > 0
       ? ` The ${DID_YOU_MEAN_MAX} newest are below; type more of the name for the other ${more}.`
       : "");

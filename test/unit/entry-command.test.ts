@@ -335,8 +335,11 @@ describe("/entry edit, remove, history and revert", () => {
     const removed = await click(admin, "entry:remove:o3");
     expect(removed.update).toBe(true);
     expect(removed.payload.content).toMatch(/^Removed \*\*o3\*\*/);
-    // "o3" now resolves to the nearest name left: o3-mini.
-    expect((await lookUpModel(member, "o3")).payload.embeds![0]!.title).toBe("o3-mini");
+    // "o3" is gone here; o3-mini is only offered, since "mini" is not what was typed.
+    const offered = await lookUpModel(member, "o3");
+    expect(offered.payload.embeds).toBeUndefined();
+    expect(offered.payload.content).toBe("**o3** could mean this entry. Which one?");
+    expect(customIds(offered.payload)).toEqual(["model:show:o3-mini"]);
     expect(
       (await lookUpModel({ ...member, guildId: OTHER_GUILD }, "o3")).payload.embeds![0]!.title,
     ).toBe("o3");
