@@ -2,6 +2,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import type { z } from "zod";
 import { compactKey } from "../text/tokens.js";
+import { buildMatcher, findMentions } from "./mentions.js";
 import {
   FamilyEntry,
   LabEntry,
@@ -252,6 +253,58 @@ export function checkCatalog(
       reference(file, `models.value.${i}`, id, isModelOrFamily, "model or family"),
     );
   problems.push(...familyShapeProblems(files.families));
+  if (options.documents) problems.push(...unnamedReferences(files));
+  return problems;
+}
+
+/** Facts that point at other entries; a stated one's quote must name one of them. */
+const REFERENCES = ["labs", "parent", "predecessor", "successor", "models"] as const;
+
+/**
+ * A `stated` fact that links entries says so in its quote: "Claude 3.7 from Anthropic" states
+ * the lab, "Llama 3 continued this trend" does not (that one is `inferred`).
+ */
+function unnamedReferences(files: CatalogFiles): CatalogProblem[] {
+  const all: Files<AnyEntry> = [
+    ...files.labs,
+    ...files.models,
+    ...files.families,
+    ...files.products,
+  ];
+  const entries = new Map(all.map((f) => [f.entry.id, f.entry]));
+  const matcher = buildMatcher({
+    byId: buildCatalog(
+      files.models.map((f) => f.entry),
+      files.labs.map((f) => f.entry),
+      files.families.map((f) => f.entry),
+      files.products.map((f) => f.entry),
+    ).byId,
+  });
+  const problems: CatalogProblem[] = [];
+  for (const { file, entry } of all) {
+    for (const field of REFERENCES) {
+      const fact = (entry as Partial<Record<(typeof REFERENCES)[number], unknown>>)[field] as
+        { value: string | string[]; confidence: string; source?: SourceRef } | undefined;
+      if (!fact?.source || fact.confidence !== "stated") continue;
+      const ids = Array.isArray(fact.value) ? fact.value : [fact.value];
+      const named = findMentions(fact.source.quote, matcher);
+      const quoteKey = compactKey(fact.source.quote);
+      const names = (id: string) => {
+        const target = entries.get(id);
+        return target ? [target.name, ...target.aliases] : [];
+      };
+      const says = ids.some(
+        (id) => named.has(id) || names(id).some((n) => quoteKey.includes(compactKey(n))),
+      );
+      if (!says)
+        problems.push({
+          file,
+          entry: entry.id,
+          field: `${field}.source.quote`,
+          message: `is "stated" but names none of ${ids.map((id) => entries.get(id)?.name ?? id).join(", ")}: quote where it does, or mark the fact "inferred"`,
+        });
+    }
+  }
   return problems;
 }
 

@@ -23,7 +23,7 @@ export type Resolution =
 export const MAX_CHOICES = 25;
 /** fuse.js scores run from 0 (perfect) to 1; past this a "match" is noise. */
 const FUZZY_THRESHOLD = 0.4;
-/** Queries this short (letters and digits) match whole words of names only, never typos. */
+/** Text this short (letters and digits) matches whole words of names only, never typos. */
 export const SHORT_QUERY = 4;
 
 /**
@@ -125,13 +125,18 @@ function suffixes(row: NameRow): string[] {
   return row.parts.map((_, i) => row.parts.slice(i).join(""));
 }
 
-/** Whole parts, from any part on, that spell the key exactly: "glm" in "GLM-4.5", "45" in "GPT-4.5". */
+/**
+ * Whole parts, from any part on, that spell the key exactly and leave at most numbers (or a
+ * letter, as in "4.5V") after them: "glm" in "GLM-4.5", "45" in "GPT-4.5", "mini" in "GPT-5.4
+ * mini"; not "open" in "Open Pretrained Transformer".
+ */
 function wholeParts(key: string, row: NameRow): boolean {
   for (let i = 0; i < row.parts.length; i++) {
     let joined = "";
     for (let j = i; j < row.parts.length && joined.length < key.length; j++) {
       joined += row.parts[j];
-      if (joined === key) return true;
+      if (joined === key && row.parts.slice(j + 1).every((p) => /^(?:\d+|\p{L})$/u.test(p)))
+        return true;
     }
   }
   return false;
@@ -420,13 +425,16 @@ function nearest(rows: NameRow[], distance: (row: NameRow) => number) {
 /**
  * What a lab name typed into /lab means. A lab's own name or alias comes first; then the name of
  * something it makes ("grok" is xAI, "claude code" is Anthropic). Names that several labs' entries
- * fit equally well offer those labs; a short query matches whole words only.
+ * fit equally well offer those labs; a short text must be a whole name or alias.
  */
 export function lookUpLab(input: string, labs: EntryFinder, makers: EntryFinder): Resolution {
   let own = labs.candidates(input);
-  // A short query names a lab only exactly: "ai" is not Ai2.
-  if (compactKey(input).length <= SHORT_QUERY && own.stage !== "exact") own = { ...own, ids: [] };
-  const made = makers.candidates(input);
+  let made = makers.candidates(input);
+  // A short text names a lab, or what it makes, only exactly: "ai" is not Ai2.
+  if (compactKey(input).length <= SHORT_QUERY) {
+    if (own.stage !== "exact") own = { ...own, ids: [] };
+    if (made.stage !== "exact") made = { ...made, ids: [] };
+  }
   const rank = (stage: LookupTier) => ["exact", "prefix", "fuzzy"].indexOf(stage);
   const labIds = (ids: readonly string[]) => {
     const out = new Set<string>();

@@ -199,8 +199,9 @@ describe("/lab through what a lab makes", () => {
     ["o3", "openai"],
     ["cascade", "nvidia"],
     ["nvida", "nvidia"],
-    ["opus", "anthropic"],
-    // Short text matches whole names only: "meta" is exact, "met" and "ope" are nothing.
+    ["opus 4.5", "anthropic"],
+    // Short text must be a whole name or alias: "meta" and "o3" are, "opus", "met" and "ope" are not.
+    ["opus", "-"],
     ["meta", "meta"],
     ["met", "-"],
     ["ope", "-"],
@@ -255,6 +256,36 @@ describe("validating families and products", () => {
       "families/o-series.json members: contains the family itself",
       "families/o-series.json parent: gpt does not list o-series among its members",
     ]);
+  });
+
+  it("GIVEN a stated link whose quote names none of the entries it links THEN it is reported; inferred, it passes", async () => {
+    const documents = new Map<string, string>();
+    const corpus = path.join(FIXTURE_DATA, "corpus");
+    for (const f of (await fs.readdir(corpus)).filter((n) => n.endsWith(".txt")))
+      documents.set(f.slice(0, -4), await fs.readFile(path.join(corpus, f), "utf8"));
+    const quote = "smaller models for cheap workloads";
+    const stated = await brokenCopy((d) =>
+      patch(d, "families/gpt-5-4.json", (j) => {
+        j.labs = {
+          value: ["openai"],
+          confidence: "stated",
+          source: { doc: "release-notes", quote },
+        };
+      }),
+    );
+    await expect(loadCatalog(stated, { documents })).rejects.toThrowError(
+      'families/gpt-5-4.json (gpt-5-4) labs.source.quote: is "stated" but names none of OpenAI',
+    );
+    const inferred = await brokenCopy((d) =>
+      patch(d, "families/gpt-5-4.json", (j) => {
+        j.labs = {
+          value: ["openai"],
+          confidence: "inferred",
+          source: { doc: "release-notes", quote },
+        };
+      }),
+    );
+    expect((await loadCatalog(inferred, { documents })).families).toHaveLength(3);
   });
 
   it("GIVEN a family named like a model's alias THEN the clash is reported", async () => {
