@@ -28,7 +28,8 @@ export interface NameGap {
   readonly documents: readonly string[];
 }
 
-const WORD = /[\p{L}\p{N}]+(?:[.-][\p{L}\p{N}]+)*/gu;
+/** Words, kept whole across dots and hyphens (the same hyphens as the mention matcher's). */
+const WORD = /[\p{L}\p{N}]+(?:[.\u2010\u2011-][\p{L}\p{N}]+)*/gu;
 const VERSION = /^(?:[vrk]?\d+(?:\.\d+)*[a-z]?)$/i;
 const SIZE = /^\d+(?:\.\d+)?[bmt]$/i;
 const MIXED = /(?=.*\p{L})(?=.*\p{N})/u;

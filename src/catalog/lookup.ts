@@ -125,6 +125,15 @@ function suffixes(row: NameRow): string[] {
   return row.parts.map((_, i) => row.parts.slice(i).join(""));
 }
 
+/** Numbers from `start` on, each maybe with one letter glued after it ("4.5V"); no words. */
+function onlyNumbersAfter(parts: readonly string[], start: number): boolean {
+  return parts
+    .slice(start)
+    .every(
+      (p, i) => /^\d+$/.test(p) || (/^\p{L}$/u.test(p) && /^\d+$/.test(parts[start + i - 1] ?? "")),
+    );
+}
+
 /**
  * Whole parts, from any part on, that spell the key exactly and leave at most numbers (or a
  * letter, as in "4.5V") after them: "glm" in "GLM-4.5", "45" in "GPT-4.5", "mini" in "GPT-5.4
@@ -135,8 +144,7 @@ function wholeParts(key: string, row: NameRow): boolean {
     let joined = "";
     for (let j = i; j < row.parts.length && joined.length < key.length; j++) {
       joined += row.parts[j];
-      if (joined === key && row.parts.slice(j + 1).every((p) => /^(?:\d+|\p{L})$/u.test(p)))
-        return true;
+      if (joined === key && onlyNumbersAfter(row.parts, j + 1)) return true;
     }
   }
   return false;

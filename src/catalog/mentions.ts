@@ -39,7 +39,10 @@ export function buildMatcher(catalog: Pick<Catalog, "byId">): TrieNode {
       if (!child) at.next.set(norm, (child = node()));
       at = child;
     }
-    if (!at.ends.some((e) => e.id === end.id)) at.ends.push(end);
+    // Each spelling keeps its own case rule: "inclusionAI" and "InclusionAI" both count.
+    const same = (e: TrieNode["ends"][number]) =>
+      e.id === end.id && e.plainWord === end.plainWord && e.exactCase === end.exactCase;
+    if (!at.ends.some(same)) at.ends.push(end);
   };
   for (const [id, { entry }] of catalog.byId) {
     for (const form of [entry.name, ...entry.aliases]) {
@@ -73,6 +76,8 @@ function isHomograph(text: string, start: number, end: number): boolean {
 }
 
 const ALNUM = /[\p{L}\p{N}]/u;
+/** The hyphen, and the Unicode hyphens typeset text uses in names ("Seed1.5‑VL"). */
+const HYPHENS = "-\u2010\u2011";
 
 /**
  * A match must be a whole name: not glued by a hyphen to more of a word ("meta-learning",
@@ -89,9 +94,10 @@ function isWholeName(
 ): boolean {
   const before = text[first.start - 1];
   const after = text[last.end];
-  if (before === "-" && ALNUM.test(text[first.start - 2] ?? "")) return false;
-  if ((after === "-" || after === ".") && ALNUM.test(text[last.end + 1] ?? "")) {
-    if (after === "-" || /\d/.test(text[last.end + 1]!)) return false;
+  const hyphen = (c: string | undefined) => c !== undefined && HYPHENS.includes(c);
+  if (hyphen(before) && ALNUM.test(text[first.start - 2] ?? "")) return false;
+  if ((hyphen(after) || after === ".") && ALNUM.test(text[last.end + 1] ?? "")) {
+    if (hyphen(after) || /\d/.test(text[last.end + 1]!)) return false;
   }
   if (exactCase !== undefined) return text.slice(first.start, last.end) === exactCase;
   if (plainWord) {
@@ -121,7 +127,8 @@ export function mentionSpans(text: string, matcher: TrieNode): MentionSpan[] {
       if (!at || at.ends.length === 0) continue;
       const ids = at.ends
         .filter((e) => isWholeName(text, tokens[i]!, tokens[j]!, e.plainWord, e.exactCase))
-        .map((e) => e.id);
+        .map((e) => e.id)
+        .filter((id, k, all) => all.indexOf(id) === k);
       if (ids.length > 0 && !isHomograph(text, tokens[i]!.start, tokens[j]!.end))
         best = { length: j - i + 1, ids };
     }

@@ -322,16 +322,21 @@ export function labCard(
   };
 }
 
-/** Names with their month, newest first: a family's members, a product's models. */
+/**
+ * A family's members or a product's models: member families first, then the rest, each newest
+ * first (a family dates from its newest member), then by name.
+ */
 function datedNames(ids: readonly string[], knowledge: CatalogKnowledge): CatalogEntry[] {
   const entries = ids
     .map((id) => knowledge.get(id))
     .filter((e): e is CatalogEntry => e !== undefined);
+  const date = (e: CatalogEntry) => releaseDate(e, knowledge.catalog.byId) ?? "";
+  const families = (e: CatalogEntry) => (e.kind === "family" ? 0 : 1);
   return entries.sort(
     (a, b) =>
-      (releaseDate(b, knowledge.catalog.byId) ?? "").localeCompare(
-        releaseDate(a, knowledge.catalog.byId) ?? "",
-      ) || a.entry.name.localeCompare(b.entry.name, "en"),
+      families(a) - families(b) ||
+      date(b).localeCompare(date(a)) ||
+      a.entry.name.localeCompare(b.entry.name, "en"),
   );
 }
 
@@ -516,13 +521,18 @@ function openButtons(entries: readonly CatalogEntry[]): ButtonSpec[] {
   }));
 }
 
+/** What the member typed, shown in bold mid-sentence: one line, at most 80 characters, inert. */
+function typedText(typed: string): string {
+  return escapeMarkdown(truncate(typed.replace(/\s+/g, " "), 80), { atLineStart: false });
+}
+
 /** "No model called X", with up to five buttons for what the member probably meant. */
 export function missReply(
   kind: "model" | "lab",
   typed: string,
   suggestions: readonly CatalogEntry[],
 ): Reply {
-  const shown = escapeMarkdown(truncate(typed.replace(/\s+/g, " "), 80));
+  const shown = typedText(typed);
   const content = suggestions.length
     ? `No ${kind} called **${shown}** in the catalogue. Did you mean one of these?`
     : `No ${kind} called **${shown}** in the catalogue. Try \`/search\` to look through the corpus.`;
@@ -541,7 +551,7 @@ export const DID_YOU_MEAN_MAX = 10;
  * (newest first after families and products), never a guess.
  */
 export function didYouMeanReply(typed: string, entries: readonly CatalogEntry[]): Reply {
-  const shown = escapeMarkdown(truncate(typed.replace(/\s+/g, " "), 80));
+  const shown = typedText(typed);
   const more = entries.length - DID_YOU_MEAN_MAX;
   const content =
     `**${shown}** could mean ${entries.length === 1 ? "this entry" : `any of ${entries.length} entries`}. Which one?` +

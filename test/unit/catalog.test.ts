@@ -214,6 +214,29 @@ describe("mention linking", () => {
     );
   });
 
+  it("GIVEN two spellings in mixed case ('inclusionAI', 'InclusionAI') THEN each counts as written", () => {
+    const matcher = named([
+      { id: "ant", name: "Ant Group", aliases: ["inclusionAI", "InclusionAI"] },
+    ]);
+    expect(findMentions("inclusionAI, InclusionAI and INCLUSIONAI", matcher)).toEqual(
+      new Map([["ant", 2]]),
+    );
+  });
+
+  it("GIVEN a typeset hyphen (U+2011) THEN it joins a name as '-' does: 'Seed1.5\u2011VL' is not Seed1.5", () => {
+    const matcher = named([
+      { id: "seed", name: "Seed1.5" },
+      { id: "seed-vl", name: "Seed1.5-VL" },
+    ]);
+    expect(findMentions("Seed1.5\u2011VL and Seed1.5-VL, then Seed1.5.", matcher)).toEqual(
+      new Map([
+        ["seed-vl", 2],
+        ["seed", 1],
+      ]),
+    );
+    expect(findMentions("Seed1.5\u2011Pro", matcher).size).toBe(0);
+  });
+
   it("GIVEN 'Grok's LPU' THEN it is Groq's chip, not a mention of Grok; other uses still count", () => {
     const matcher = named([{ id: "grok", name: "Grok" }]);
     expect(findMentions("acquired technologies like Grok's LPU, and Grok LPUs", matcher).size).toBe(
