@@ -190,7 +190,10 @@ export function broadAliases(
     for (const alias of entry.aliases) {
       const terms = termsOf(alias);
       const drops = [
-        ...name.versions.filter((v) => !terms.versions.includes(v)),
+        // "OLMo-2-0325-32B" keeps the 2 of "OLMo 2 32B", dated.
+        ...name.versions.filter(
+          (v) => !terms.versions.some((a) => a === v || a.startsWith(`${v}.`)),
+        ),
         ...name.tiers.filter((t) => !terms.tiers.includes(t)),
       ];
       // A size the name lacks makes an alias specific again: "Llama 405B".

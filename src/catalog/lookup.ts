@@ -101,6 +101,8 @@ interface NameRow {
   readonly wordEnds: ReadonlySet<number>;
   /** Words split where letters meet digits too: "qwen|3" for "Qwen3", "k|2" for "K2". */
   readonly parts: readonly string[];
+  /** The key from each part on: "qwen3", "3" for "Qwen3". */
+  readonly suffixes: readonly string[];
   readonly terms: NameTerms;
 }
 
@@ -118,11 +120,6 @@ function wordKeys(text: string): string[] {
 
 function partsOf(text: string): string[] {
   return tokenize(text).flatMap((w) => w.match(/\p{L}+|\p{N}+/gu) ?? []);
-}
-
-/** The keys of a name from each of its parts on: "qwen3", "3" for "Qwen3". */
-function suffixes(row: NameRow): string[] {
-  return row.parts.map((_, i) => row.parts.slice(i).join(""));
 }
 
 /** Numbers from `start` on, each maybe with one letter glued after it ("4.5V"); no words. */
@@ -202,15 +199,19 @@ export class EntryFinder {
   ) {
     this.own = new Map(entries.map((e) => [e.entry.id, e]));
     this.rows = entries.flatMap(({ entry }) =>
-      [entry.name, ...entry.aliases].map((text) => ({
-        id: entry.id,
-        text,
-        key: compactKey(text),
-        wordKeys: wordKeys(text),
-        wordEnds: wordEnds(text),
-        parts: partsOf(text),
-        terms: termsOf(text),
-      })),
+      [entry.name, ...entry.aliases].map((text) => {
+        const parts = partsOf(text);
+        return {
+          id: entry.id,
+          text,
+          key: compactKey(text),
+          wordKeys: wordKeys(text),
+          wordEnds: wordEnds(text),
+          parts,
+          suffixes: parts.map((_, i) => parts.slice(i).join("")),
+          terms: termsOf(text),
+        };
+      }),
     );
     this.fuse = new Fuse(this.rows, {
       keys: ["text", "key"],
@@ -224,10 +225,19 @@ export class EntryFinder {
     return this.own.get(id);
   }
 
+  private readonly dates = new Map<string, string | undefined>();
+
+  /** Release dates, worked out once: a family's walks its members. */
+  private dateOf(id: string): string | undefined {
+    if (!this.dates.has(id))
+      this.dates.set(id, releaseDate(this.context.byId.get(id), this.context.byId));
+    return this.dates.get(id);
+  }
+
   /** Newest release first; entries without a date after, by name. */
   private byRecency = (a: string, b: string): number => {
-    const da = releaseDate(this.context.byId.get(a), this.context.byId);
-    const db = releaseDate(this.context.byId.get(b), this.context.byId);
+    const da = this.dateOf(a);
+    const db = this.dateOf(b);
     if (da !== db) return (db ?? "").localeCompare(da ?? "");
     return (this.entry(a)?.entry.name ?? a).localeCompare(this.entry(b)?.entry.name ?? b);
   };
@@ -321,7 +331,7 @@ export class EntryFinder {
     const fitting = this.rows.filter((r) => agrees(query, r.terms));
     const short = key.length <= SHORT_QUERY;
     const prefix = fitting.filter((r) =>
-      short ? wholeParts(key, r) : suffixes(r).some((s) => s.startsWith(key)),
+      short ? wholeParts(key, r) : r.suffixes.some((s) => s.startsWith(key)),
     );
     // Names that only go on with a tier word are what the text might mean, never what it names.
     const complete = prefix.filter((r) => !addsTier(key, r));
@@ -331,13 +341,13 @@ export class EntryFinder {
     const budget = key.length >= 8 ? 2 : 1;
     // A misspelt whole name beats a misspelt start of one; the nearest names win.
     const whole = nearest(fitting, (r) =>
-      Math.min(...suffixes(r).map((s) => boundedDistance(key, s, budget))),
+      Math.min(...r.suffixes.map((s) => boundedDistance(key, s, budget))),
     );
     if (whole.length > 0 && whole[0]!.distance <= budget)
       return { stage: "fuzzy", ids: ids(whole.map((w) => w.row)) };
     const start = nearest(fitting, (r) =>
       Math.min(
-        ...suffixes(r).flatMap((s) =>
+        ...r.suffixes.flatMap((s) =>
           [key.length - 1, key.length, key.length + 1].map((n) =>
             boundedDistance(key, s.slice(0, n), budget),
           ),

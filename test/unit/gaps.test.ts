@@ -62,19 +62,21 @@ describe("names the corpus uses that match no entry", () => {
 });
 
 describe("aliases broader than their entry", () => {
-  it("GIVEN an alias that drops a version or tier word of the name THEN it is listed; codenames and sizes are not", () => {
+  it("GIVEN an alias that drops a version or tier word of the name THEN it is listed; codenames, sizes and dated versions are not", () => {
     const broad = buildCatalog(
       [
         model("gemini-2-5-pro", "Gemini 2.5 Pro", ["Gemini", "2.5 Pro", "Bard Pro"]),
         model("claude-3-7-sonnet", "Claude 3.7 Sonnet", ["Claude 3.7", "Sonnet 3.7"]),
         model("gpt-4-5", "GPT-4.5", ["Orion"]),
         model("llama-3-1", "Llama 3.1", ["Llama 405B"]),
+        model("olmo-2-32b", "OLMo 2 32B", ["OLMo-2-0325-32B", "OLMo 32B"]),
       ],
       [],
     );
     expect(broadAliases(broad)).toEqual([
       { id: "gemini-2-5-pro", alias: "Gemini", drops: ["2.5", "pro"] },
       { id: "claude-3-7-sonnet", alias: "Claude 3.7", drops: ["sonnet"] },
+      { id: "olmo-2-32b", alias: "OLMo 32B", drops: ["2"] },
     ]);
   });
 });
