@@ -103,6 +103,8 @@ interface NameRow {
   readonly parts: readonly string[];
   /** The key from each part on: "qwen3", "3" for "Qwen3". */
   readonly suffixes: readonly string[];
+  /** Its words, whole and split: "o3", "o", "3" and "mini" for "o3-mini". */
+  readonly words: ReadonlySet<string>;
   readonly terms: NameTerms;
 }
 
@@ -120,6 +122,10 @@ function wordKeys(text: string): string[] {
 
 function partsOf(text: string): string[] {
   return tokenize(text).flatMap((w) => w.match(/\p{L}+|\p{N}+/gu) ?? []);
+}
+
+function wordsOf(text: string): Set<string> {
+  return new Set([...tokenize(text), ...partsOf(text)]);
 }
 
 /** Numbers from `start` on, each maybe with one letter glued after it ("4.5V"); no words. */
@@ -209,6 +215,7 @@ export class EntryFinder {
           wordEnds: wordEnds(text),
           parts,
           suffixes: parts.map((_, i) => parts.slice(i).join("")),
+          words: wordsOf(text),
           terms: termsOf(text),
         };
       }),
@@ -364,15 +371,14 @@ export class EntryFinder {
    * numbers with the text (families first, then newest), then the closest autocomplete matches.
    */
   suggest(input: string, limit = 5): string[] {
-    const words = [...new Set(partsOf(input.slice(0, 200)))].filter(
-      (w) => w.length >= 2 && !/^\d+$/.test(w),
-    );
-    const { versions } = termsOf(input.slice(0, 200));
+    const text = input.slice(0, 200);
+    const words = [...wordsOf(text)].filter((w) => w.length >= 2 && !/^\d+$/.test(w));
+    const { versions } = termsOf(text);
     const shared = new Map<string, number>();
     for (const row of this.rows) {
       // A shared word says more than a shared number: "llama 5" is nearer Llama than GPT-5.
       const count =
-        2 * words.filter((w) => row.parts.includes(w)).length +
+        2 * words.filter((w) => row.words.has(w)).length +
         versions.filter((v) => row.terms.versions.includes(v)).length;
       if (count > (shared.get(row.id) ?? 0)) shared.set(row.id, count);
     }
