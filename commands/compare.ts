@@ -7,7 +7,7 @@ import { requiredString } from "../src/interactions/options.js";
 import type { CommandModule } from "../src/interactions/types.js";
 import { compareCard } from "../src/replies/catalog.js";
 import type { ModelEntry } from "../src/catalog/schema.js";
-import { choicesFor, knowledgeFor, lookUp } from "./catalog-shared.js";
+import { answerFor, choicesFor, knowledgeFor } from "./catalog-shared.js";
 
 const modelOption = (name: string, description: string) =>
   ({
@@ -33,18 +33,21 @@ export const compare: CommandModule = {
     const knowledge = await knowledgeFor(call, ctx);
     const sides = ["a", "b"].map((option) => {
       const typed = requiredString(call, option);
-      return { typed, entry: knowledge.models.resolve(typed) };
+      return { typed, resolution: knowledge.models.lookUp(typed) };
     });
-    for (const side of sides) {
-      if (side.entry?.kind !== "model") return lookUp("model", knowledge, side.typed, ctx);
+    const models: ModelEntry[] = [];
+    for (const { typed, resolution } of sides) {
+      if (resolution.status !== "found" || resolution.entry.kind !== "model")
+        return answerFor("model", resolution, knowledge, typed, ctx);
+      models.push(resolution.entry.entry);
     }
-    const [a, b] = sides.map((s) => s.entry!.entry as ModelEntry);
+    const [a, b] = models;
     return compareCard(a!, b!, knowledge);
   },
   async autocomplete(call, ctx) {
-    return choicesFor(await knowledgeFor(call, ctx), "model", call.focused.value);
+    return choicesFor(await knowledgeFor(call, ctx), "compare", call.focused.value);
   },
   autocompleteFallback(ctx) {
-    return choicesFor(ctx.catalog, "model", "");
+    return choicesFor(ctx.catalog, "compare", "");
   },
 };

@@ -214,14 +214,14 @@ async function findEntry(
   ctx: AppContext,
   guildId: string,
   { includeRemoved }: { includeRemoved: boolean },
-): Promise<{ id: string; name: string; kind: "model" | "lab"; entry?: CatalogEntry }> {
-  const visible = (found: CatalogEntry) => ({
+): Promise<{ id: string; name: string; kind: "model" | "lab"; entry?: EditableEntry }> {
+  const visible = (found: EditableEntry) => ({
     id: found.entry.id,
     name: found.entry.name,
     kind: found.kind,
     entry: found,
   });
-  const exact = knowledge.get(typed.trim()) ?? exactMatch(knowledge, typed);
+  const exact = editable(knowledge.get(typed.trim())) ?? exactMatch(knowledge, typed);
   if (exact) return visible(exact);
   if (includeRemoved) {
     const key = compactKey(typed);
@@ -234,16 +234,23 @@ async function findEntry(
         return { id: state.entryId, name, kind: state.kind };
     }
   }
-  const loose = knowledge.any.resolve(typed);
+  const loose = editable(knowledge.editable.resolve(typed));
   if (loose) return visible(loose);
   throw new UserError(
     `No model or lab called **${escapeMarkdown(truncate(typed, 80))}** in this server's catalogue. Pick one from the list.`,
   );
 }
 
-function exactMatch(knowledge: CatalogKnowledge, typed: string): CatalogEntry | undefined {
-  const [best] = knowledge.any.find(typed, 1);
-  return best?.tier === "exact" ? knowledge.get(best.id) : undefined;
+function exactMatch(knowledge: CatalogKnowledge, typed: string): EditableEntry | undefined {
+  const [best] = knowledge.editable.find(typed, 1);
+  return best?.tier === "exact" ? editable(knowledge.get(best.id)) : undefined;
+}
+
+type EditableEntry = Extract<CatalogEntry, { kind: "model" | "lab" }>;
+
+/** Servers edit models and labs; families and products come only with the shipped catalogue. */
+function editable(entry: CatalogEntry | undefined): EditableEntry | undefined {
+  return entry?.kind === "model" || entry?.kind === "lab" ? entry : undefined;
 }
 
 type LabResolution = { ids: string[] } | { unknown: string; suggestions: string[] };
@@ -378,7 +385,7 @@ async function revert(call: CommandCall, ctx: AppContext, guildId: string): Prom
       "`version` must be a whole number: 0 for the entry as shipped, or one from `/entry history`.",
     );
   const records = await listEntryHistory(ctx.catalogs.entries, guildId, target.id);
-  const shipped = ctx.catalog.get(target.id);
+  const shipped = editable(ctx.catalog.get(target.id));
   const restored =
     version === 0 ? shipped?.entry : records.find((r) => r.version === version)?.after.entry;
   const existed = version === 0 ? !!shipped : records.some((r) => r.version === version);
@@ -499,7 +506,7 @@ async function onComponent(call: ComponentCall, ctx: AppContext): Promise<Reply>
   }
   if (action === "remove") {
     const knowledge = await ctx.catalogs.for(guildId);
-    const entry = knowledge.get(id);
+    const entry = editable(knowledge.get(id));
     if (!entry) throw new UserError("That entry is already gone from this server's catalogue.");
     const state = await saveGuildEntry(ctx.catalogs.entries, {
       guildId,
@@ -518,7 +525,7 @@ async function onComponent(call: ComponentCall, ctx: AppContext): Promise<Reply>
 /** Names for autocomplete: the server's view, plus its removed entries for history and revert. */
 async function nameChoices(call: AutocompleteCall, ctx: AppContext): Promise<Choice[]> {
   const knowledge = await knowledgeFor(call, ctx);
-  const choices = choicesFor(knowledge, "any", call.focused.value);
+  const choices = choicesFor(knowledge, "editable", call.focused.value);
   if ((call.subcommand === "history" || call.subcommand === "revert") && call.guildId) {
     const typed = call.focused.value.trim().toLowerCase();
     for (const state of await serverStates(ctx, call.guildId)) {
@@ -575,7 +582,7 @@ export const entry: CommandModule = {
     return nameChoices(call, ctx);
   },
   autocompleteFallback(ctx) {
-    return choicesFor(ctx.catalog, "any", "");
+    return choicesFor(ctx.catalog, "editable", "");
   },
   component: onComponent,
   modal: submitForm,

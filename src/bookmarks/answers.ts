@@ -8,6 +8,12 @@ import {
   type RecordType,
 } from "../store/records.js";
 
+/** The catalogue card an answer showed. */
+export const EntryRef = z.object({
+  kind: z.enum(["model", "lab", "family", "product"]),
+  id: z.string(),
+});
+
 /**
  * What a public answer of the bot showed, remembered by its message id when it is posted, so a
  * reaction on it (even months later, after restarts) saves what it showed without reading the
@@ -15,7 +21,7 @@ import {
  */
 export const Answer = z.object({
   title: z.string().max(300),
-  entry: z.object({ kind: z.enum(["model", "lab"]), id: z.string() }).optional(),
+  entry: EntryRef.optional(),
   query: z.string().max(300).optional(),
   guildId: z.string(),
   channelId: z.string(),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EntryRef } from "./answers.js";
 import type { KeyValueStore } from "../store/keyv.js";
 import {
   idSetType,
@@ -27,7 +28,7 @@ export const Bookmark = z.object({
   /** For an answer, its title ("Claude Opus 4.5", "Search: distillation"); for a message, a label. */
   title: z.string().max(300),
   /** What an answer showed: a catalogue entry or a search. */
-  entry: z.object({ kind: z.enum(["model", "lab"]), id: z.string() }).optional(),
+  entry: EntryRef.optional(),
   query: z.string().max(300).optional(),
   authorId: Snowflake.optional(),
   /** Set when Discord reports the message deleted; the bookmark stays, saying so. */

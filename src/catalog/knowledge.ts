@@ -4,19 +4,34 @@ import path from "node:path";
 import { z } from "zod";
 import type { Corpus } from "../corpus/load.js";
 import { tokenize } from "../text/tokens.js";
-import { buildCatalog, loadCatalog, type Catalog, type CatalogEntry } from "./load.js";
-import { EntryFinder, entriesOf } from "./lookup.js";
+import {
+  buildCatalog,
+  KIND_FOLDERS,
+  loadCatalog,
+  type Catalog,
+  type CatalogEntry,
+} from "./load.js";
+import { EntryFinder, entriesOf, lookUpLab, type Resolution } from "./lookup.js";
 import { indexMentions, type MentionStats } from "./mentions.js";
-import { LabEntry, ModelEntry } from "./schema.js";
+import { FamilyEntry, LabEntry, ModelEntry, ProductEntry } from "./schema.js";
 import type { SetAsideFact } from "./set-aside.js";
 
 /** The catalogue with what the corpus says about each entry, ready for lookups. */
 export interface CatalogKnowledge {
   readonly catalog: Catalog;
   readonly mentions: ReadonlyMap<string, MentionStats>;
+  /** Models only, for /compare. */
   readonly models: EntryFinder;
+  /** What /model opens: models, families and products. */
+  readonly lineup: EntryFinder;
   readonly labs: EntryFinder;
+  /** Models and labs: what a server's moderators edit. */
+  readonly editable: EntryFinder;
   readonly any: EntryFinder;
+  /** What /model opens: a model, family or product, or a lab named exactly. */
+  lookUpModel(input: string): Resolution;
+  /** A lab by its name or by the name of something it makes. */
+  lookUpLab(input: string): Resolution;
   get(id: string): CatalogEntry | undefined;
 }
 
@@ -25,13 +40,15 @@ const Cached = z.object({
   fingerprint: z.string(),
   models: z.array(ModelEntry),
   labs: z.array(LabEntry),
+  families: z.array(FamilyEntry),
+  products: z.array(ProductEntry),
   mentions: z.array(z.tuple([z.string(), z.custom<MentionStats>()])),
 });
 
 /** Changes whenever a catalogue file or the corpus changes. */
 async function catalogFingerprint(dir: string, corpus: Corpus): Promise<string> {
   const hash = createHash("sha256").update(corpus.fingerprint);
-  for (const kind of ["labs", "models"]) {
+  for (const kind of Object.values(KIND_FOLDERS)) {
     const folder = path.join(dir, kind);
     const names = (await fs.readdir(folder).catch(() => [])).filter((n) => n.endsWith(".json"));
     for (const name of names.sort())
@@ -63,7 +80,8 @@ export async function loadCatalogKnowledge(
       .then((text) => Cached.safeParse(JSON.parse(text)))
       .catch(() => undefined);
     if (cached?.success && cached.data.fingerprint === fingerprint) {
-      const catalog = buildCatalog(cached.data.models, cached.data.labs);
+      const { models, labs, families, products } = cached.data;
+      const catalog = buildCatalog(models, labs, families, products);
       return buildKnowledge(catalog, new Map(cached.data.mentions), passages);
     }
   }
@@ -77,6 +95,8 @@ export async function loadCatalogKnowledge(
       fingerprint,
       models: catalog.models,
       labs: catalog.labs,
+      families: catalog.families,
+      products: catalog.products,
       mentions: [...mentions],
     };
     // Written aside and renamed, so a reader never sees half a file.
@@ -119,12 +139,26 @@ export function buildKnowledge(
     }
     return [...ids];
   };
+  const context = { byId: catalog.byId, mentions, mentionedWith };
+  const lineup = new EntryFinder(entriesOf(catalog, "model", "family", "product"), context);
+  const labs = new EntryFinder(entriesOf(catalog, "lab"), context);
   return {
     catalog,
     mentions,
-    models: new EntryFinder(entriesOf(catalog, "model"), mentions, mentionedWith),
-    labs: new EntryFinder(entriesOf(catalog, "lab"), mentions, mentionedWith),
-    any: new EntryFinder(entriesOf(catalog), mentions, mentionedWith),
+    models: new EntryFinder(entriesOf(catalog, "model"), context),
+    lineup,
+    labs,
+    editable: new EntryFinder(entriesOf(catalog, "model", "lab"), context),
+    any: new EntryFinder(entriesOf(catalog), context),
+    lookUpModel: (input) => {
+      const own = lineup.candidates(input);
+      if (own.stage === "exact" && own.ids.length > 0) return lineup.decide(own);
+      // A brand that is a lab ("qwen", "mistral") opens the lab card, which lists its models.
+      const lab = labs.candidates(input);
+      if (lab.stage === "exact" && lab.ids.length > 0) return labs.decide(lab);
+      return lineup.decide(own);
+    },
+    lookUpLab: (input) => lookUpLab(input, labs, lineup),
     get: (id) => catalog.byId.get(id),
   };
 }

@@ -25,38 +25,65 @@ interface TrieNode {
 
 const node = (): TrieNode => ({ next: new Map(), ends: [] });
 
-/** Names and aliases as token sequences, so "GPT-5.4 mini" and "gpt 5.4 mini" are one path. */
+/**
+ * Names and aliases as token sequences, so "GPT-5.4 mini" and "gpt 5.4 mini" are one path. Each
+ * is also entered as one word ("ArtificialAnalysis" for "Artificial Analysis") and split where
+ * letters meet digits ("SmolLM 3" for "SmolLM3"), the other spellings the corpus uses.
+ */
 export function buildMatcher(catalog: Pick<Catalog, "byId">): TrieNode {
   const root = node();
+  const insert = (path: readonly string[], end: TrieNode["ends"][number]) => {
+    let at = root;
+    for (const norm of path) {
+      let child = at.next.get(norm);
+      if (!child) at.next.set(norm, (child = node()));
+      at = child;
+    }
+    // Each spelling keeps its own case rule: "inclusionAI" and "InclusionAI" both count.
+    const same = (e: TrieNode["ends"][number]) =>
+      e.id === end.id && e.plainWord === end.plainWord && e.exactCase === end.exactCase;
+    if (!at.ends.some(same)) at.ends.push(end);
+  };
   for (const [id, { entry }] of catalog.byId) {
     for (const form of [entry.name, ...entry.aliases]) {
-      const tokens = tokenSpans(form);
+      const tokens = tokenSpans(form).map((t) => t.norm);
       if (tokens.length === 0) continue;
-      let at = root;
-      for (const t of tokens) {
-        let child = at.next.get(t.norm);
-        if (!child) at.next.set(t.norm, (child = node()));
-        at = child;
-      }
-      if (!at.ends.some((e) => e.id === id)) {
-        const word = form.trim();
-        const plainWord = tokens.length === 1 && /^\p{L}+$/u.test(word);
-        // "MiMo" is a name as written; "MIMO" in a text is an acronym for something else.
-        const mixedCase = plainWord && /\p{Lu}/u.test(word.slice(1)) && /\p{Ll}/u.test(word);
-        at.ends.push({ id, plainWord, ...(mixedCase ? { exactCase: word } : {}) });
-      }
+      const word = form.trim();
+      const plainWord = tokens.length === 1 && /^\p{L}+$/u.test(word);
+      // "MiMo" and "xAI" are names as written; "MIMO" in a text is an acronym for something else.
+      const mixedCase = plainWord && /\p{Lu}/u.test(word.slice(1)) && /\p{Ll}/u.test(word);
+      insert(tokens, { id, plainWord, ...(mixedCase ? { exactCase: word } : {}) });
+      const joined = tokens.join("");
+      if (tokens.length > 1) insert([joined], { id, plainWord: /^\p{L}+$/u.test(joined) });
+      const split = tokens.flatMap((t) => t.match(/\p{L}+|\p{N}+/gu) ?? [t]);
+      if (split.length > tokens.length) insert(split, { id, plainWord: false });
     }
   }
   return root;
 }
 
+/**
+ * Names that mean something else in a known context: "Grok's LPU" is Groq's chip, not xAI's
+ * model. Checked against the text right after the name.
+ */
+export const HOMOGRAPHS: ReadonlyArray<{ name: string; before: RegExp; means: string }> = [
+  { name: "grok", before: /^(?:['’]s)?\s+LPUs?\b/u, means: "Groq, the chip maker" },
+];
+
+function isHomograph(text: string, start: number, end: number): boolean {
+  const written = text.slice(start, end).toLowerCase();
+  return HOMOGRAPHS.some((h) => h.name === written && h.before.test(text.slice(end, end + 40)));
+}
+
 const ALNUM = /[\p{L}\p{N}]/u;
+/** The hyphen, and the Unicode hyphens typeset text uses in names ("Seed1.5‑VL"). */
+const HYPHENS = "-\u2010\u2011";
 
 /**
  * A match must be a whole name: not glued by a hyphen to more of a word ("meta-learning",
  * "o3-mini") nor followed by a version (".5"). A one-word name made of letters only must be
  * capitalised in the text, as a proper noun is ("Meta", not "meta"), and one written in mixed
- * case must appear exactly so ("MiMo", not "MIMO").
+ * case must appear exactly so ("MiMo", not "MIMO"; "xAI" though it starts in lower case).
  */
 function isWholeName(
   text: string,
@@ -67,11 +94,12 @@ function isWholeName(
 ): boolean {
   const before = text[first.start - 1];
   const after = text[last.end];
-  if (before === "-" && ALNUM.test(text[first.start - 2] ?? "")) return false;
-  if ((after === "-" || after === ".") && ALNUM.test(text[last.end + 1] ?? "")) {
-    if (after === "-" || /\d/.test(text[last.end + 1]!)) return false;
+  const hyphen = (c: string | undefined) => c !== undefined && HYPHENS.includes(c);
+  if (hyphen(before) && ALNUM.test(text[first.start - 2] ?? "")) return false;
+  if ((hyphen(after) || after === ".") && ALNUM.test(text[last.end + 1] ?? "")) {
+    if (hyphen(after) || /\d/.test(text[last.end + 1]!)) return false;
   }
-  if (exactCase !== undefined && text.slice(first.start, last.end) !== exactCase) return false;
+  if (exactCase !== undefined) return text.slice(first.start, last.end) === exactCase;
   if (plainWord) {
     const initial = text[first.start]!;
     if (initial === initial.toLowerCase()) return false;
@@ -79,10 +107,17 @@ function isWholeName(
   return true;
 }
 
-/** Entry ids named in the text, with counts; the longest name wins where names overlap. */
-export function findMentions(text: string, matcher: TrieNode): Map<string, number> {
+export interface MentionSpan {
+  readonly ids: readonly string[];
+  /** Offsets in the text: the name as written is `text.slice(start, end)`. */
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Where the text names entries; the longest name wins where names overlap. */
+export function mentionSpans(text: string, matcher: TrieNode): MentionSpan[] {
   const tokens = tokenSpans(text);
-  const found = new Map<string, number>();
+  const spans: MentionSpan[] = [];
   let i = 0;
   while (i < tokens.length) {
     let at: TrieNode | undefined = matcher;
@@ -92,16 +127,26 @@ export function findMentions(text: string, matcher: TrieNode): Map<string, numbe
       if (!at || at.ends.length === 0) continue;
       const ids = at.ends
         .filter((e) => isWholeName(text, tokens[i]!, tokens[j]!, e.plainWord, e.exactCase))
-        .map((e) => e.id);
-      if (ids.length > 0) best = { length: j - i + 1, ids };
+        .map((e) => e.id)
+        .filter((id, k, all) => all.indexOf(id) === k);
+      if (ids.length > 0 && !isHomograph(text, tokens[i]!.start, tokens[j]!.end))
+        best = { length: j - i + 1, ids };
     }
     if (best) {
-      for (const id of best.ids) found.set(id, (found.get(id) ?? 0) + 1);
+      spans.push({ ids: best.ids, start: tokens[i]!.start, end: tokens[i + best.length - 1]!.end });
       i += best.length;
     } else {
       i++;
     }
   }
+  return spans;
+}
+
+/** Entry ids named in the text, with counts. */
+export function findMentions(text: string, matcher: TrieNode): Map<string, number> {
+  const found = new Map<string, number>();
+  for (const span of mentionSpans(text, matcher))
+    for (const id of span.ids) found.set(id, (found.get(id) ?? 0) + 1);
   return found;
 }
 

@@ -116,3 +116,36 @@ export const LabEntry = z.strictObject({
   links: Links,
 });
 export type LabEntry = z.infer<typeof LabEntry>;
+
+/** A family of models under one name (Claude, Llama 4, Gemma): its members are models or families. */
+export const FamilyEntry = z.strictObject({
+  id: EntryId,
+  name: Name,
+  aliases: z.array(Name).max(20).default([]),
+  labs: fact(z.array(EntryId).min(1)),
+  /** The broader family: "claude" for "claude-opus". */
+  parent: fact(EntryId).optional(),
+  /** Model and family ids; membership is plain from the names, so it needs no quote. */
+  members: z.array(EntryId).min(1).max(60),
+  summary: Summary,
+  highlights: z.array(Highlight).max(6).default([]),
+  links: Links,
+});
+export type FamilyEntry = z.infer<typeof FamilyEntry>;
+
+/** A product people use (ChatGPT, Claude Code, Codex): who makes it and the models behind it. */
+export const ProductEntry = z.strictObject({
+  id: EntryId,
+  name: Name,
+  aliases: z.array(Name).max(20).default([]),
+  labs: fact(z.array(EntryId).min(1)),
+  /** Model and family ids. */
+  models: fact(z.array(EntryId).min(1)).optional(),
+  released: fact(Released).optional(),
+  summary: Summary,
+  highlights: z.array(Highlight).max(6).default([]),
+  links: Links,
+});
+export type ProductEntry = z.infer<typeof ProductEntry>;
+
+export type AnyEntry = ModelEntry | LabEntry | FamilyEntry | ProductEntry;

@@ -27,7 +27,7 @@ export interface MessagePayload {
 /** What a public answer shows, so a bookmark reaction on it can save that. */
 export interface AnswerMeta {
   readonly title: string;
-  readonly entry?: { kind: "model" | "lab"; id: string };
+  readonly entry?: { kind: "model" | "lab" | "family" | "product"; id: string };
   readonly query?: string;
 }
 

@@ -14,5 +14,7 @@ export function overlayCatalog(shipped: Catalog, states: readonly GuildEntryStat
     if (state.status === "removed" || !state.entry) target.delete(state.entryId);
     else (target as Map<string, ModelEntry | LabEntry>).set(state.entryId, state.entry);
   }
-  return buildCatalog([...models.values()], [...labs.values()]);
+  // Families and products are not edited per server; a member a server removed is left out of
+  // its family's card.
+  return buildCatalog([...models.values()], [...labs.values()], shipped.families, shipped.products);
 }

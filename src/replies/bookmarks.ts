@@ -15,7 +15,7 @@ export function jumpLink(b: Pick<Bookmark, "guildId" | "channelId" | "messageId"
 const unix = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 function what(b: Bookmark): string {
-  if (b.entry) return b.entry.kind === "model" ? "model card" : "lab card";
+  if (b.entry) return `${b.entry.kind} card`;
   if (b.query !== undefined) return "search";
   if (b.kind === "answer") return "answer";
   return b.authorId ? `message by <@${b.authorId}>` : "message";

@@ -1,18 +1,51 @@
-import { ButtonStyle, type APIEmbed, type APIEmbedField } from "discord-api-types/v10";
+import {
+  ButtonStyle,
+  ComponentType,
+  type APIActionRowComponent,
+  type APIComponentInMessageActionRow,
+  type APIEmbed,
+  type APIEmbedField,
+} from "discord-api-types/v10";
 import type { CatalogKnowledge } from "../catalog/knowledge.js";
-import type { CatalogEntry } from "../catalog/load.js";
+import type { CatalogEntry, EntryKind } from "../catalog/load.js";
 import { releaseDate } from "../catalog/lookup.js";
 import type { MentionStats } from "../catalog/mentions.js";
-import type { LabEntry, ModelEntry, SourceRef } from "../catalog/schema.js";
+import type {
+  AnyEntry,
+  FamilyEntry,
+  LabEntry,
+  ModelEntry,
+  ProductEntry,
+  SourceRef,
+} from "../catalog/schema.js";
 import type { Corpus } from "../corpus/load.js";
+import { LIMITS } from "../discord/limits.js";
 import { buttonRows, reply, type ButtonSpec, type Reply } from "../discord/payload.js";
 import { formatDate } from "../text/dates.js";
 import { markdownLink } from "../text/links.js";
 import { escapeMarkdown } from "../text/markdown.js";
 import { truncate } from "../text/truncate.js";
 
-const MODEL_COLOUR = 0x10a37f;
-const LAB_COLOUR = 0xd97757;
+const COLOURS: Record<EntryKind, number> = {
+  model: 0x10a37f,
+  lab: 0xd97757,
+  family: 0x5865f2,
+  product: 0xeb459e,
+};
+const MODEL_COLOUR = COLOURS.model;
+
+/** The command whose buttons open an entry: /lab for labs, /model for everything else. */
+export function commandFor(kind: EntryKind): "model" | "lab" {
+  return kind === "lab" ? "lab" : "model";
+}
+
+/** "Families and products" as members see them: a family card, a product card. */
+export const KIND_LABEL: Record<EntryKind, string> = {
+  model: "model",
+  lab: "lab",
+  family: "family",
+  product: "product",
+};
 export const MENTIONS_PAGE_SIZE = 4;
 
 type Fact<T> =
@@ -56,6 +89,8 @@ export function entryLabel(entry: CatalogEntry, knowledge: Pick<CatalogKnowledge
     return `${entry.entry.name} — ${kind}${entry.entry.country ? `, ${entry.entry.country.value}` : ""}`;
   }
   const labs = entry.entry.labs.value.map((id) => knowledge.get(id)?.entry.name ?? id).join(", ");
+  if (entry.kind === "family" || entry.kind === "product")
+    return `${entry.entry.name} — ${KIND_LABEL[entry.kind]}, ${labs}`;
   const released = entry.entry.released?.value;
   return `${entry.entry.name} — ${labs}${released ? `, ${formatDate(released.date, released.precision === "day" ? "month" : released.precision)}` : ""}`;
 }
@@ -144,7 +179,7 @@ function referenceField(
 
 /** The shared tail of every card: highlights, mentions, extra fields, sources, footer. */
 function cardEmbed(
-  entry: ModelEntry | LabEntry,
+  entry: AnyEntry,
   colour: number,
   fields: APIEmbedField[],
   extra: APIEmbedField[],
@@ -174,7 +209,7 @@ function cardEmbed(
   };
 }
 
-function highlightLines(entry: ModelEntry | LabEntry, citations: Citations): string {
+function highlightLines(entry: AnyEntry, citations: Citations): string {
   return entry.highlights
     .map((h) => `• ${escapeMarkdown(h.text)} [${citations.number(h.source)}]`)
     .join("\n");
@@ -273,7 +308,12 @@ export function labCard(
     .filter((l) => l.parent?.value === lab.id)
     .map((l) => escapeMarkdown(l.name));
   if (subsidiaries.length) extra.push({ name: "Includes", value: subsidiaries.join(", ") });
-  const embed = cardEmbed(lab, LAB_COLOUR, fields, extra, knowledge, citations);
+  const made = [...knowledge.catalog.families, ...knowledge.catalog.products]
+    .filter((e) => e.labs.value.includes(lab.id))
+    .map((e) => escapeMarkdown(e.name))
+    .sort((a, b) => a.localeCompare(b, "en"));
+  if (made.length) extra.push({ name: "Families and products", value: made.join(" · ") });
+  const embed = cardEmbed(lab, COLOURS.lab, fields, extra, knowledge, citations);
   return {
     ...reply({
       embeds: [embed],
@@ -282,6 +322,156 @@ export function labCard(
       ]),
     }),
     answer: { title: lab.name, entry: { kind: "lab", id: lab.id } },
+  };
+}
+
+/**
+ * A family's members or a product's models: member families first, then the rest, each newest
+ * first (a family dates from its newest member), then by name.
+ */
+function datedNames(ids: readonly string[], knowledge: CatalogKnowledge): CatalogEntry[] {
+  const entries = ids
+    .map((id) => knowledge.get(id))
+    .filter((e): e is CatalogEntry => e !== undefined);
+  const date = (e: CatalogEntry) => releaseDate(e, knowledge.catalog.byId) ?? "";
+  const families = (e: CatalogEntry) => (e.kind === "family" ? 0 : 1);
+  return entries.sort(
+    (a, b) =>
+      families(a) - families(b) ||
+      date(b).localeCompare(date(a)) ||
+      a.entry.name.localeCompare(b.entry.name, "en"),
+  );
+}
+
+function datedLine(entry: CatalogEntry, knowledge: CatalogKnowledge): string {
+  const date = releaseDate(entry, knowledge.catalog.byId);
+  const note = entry.kind === "family" ? "family" : date ? formatDate(date, "month") : "";
+  return `${escapeMarkdown(entry.entry.name)}${note ? ` (${note})` : ""}`;
+}
+
+/** Row after row of buttons under the Mentions and Lab buttons; a select menu when they run out. */
+function withOpeners(
+  first: ButtonSpec[],
+  entries: readonly CatalogEntry[],
+  menuId: string,
+): APIActionRowComponent<APIComponentInMessageActionRow>[] {
+  const spare = (LIMITS.actionRows - 1) * LIMITS.buttonsPerRow;
+  if (entries.length <= spare) return [...buttonRows(first), ...buttonRows(openButtons(entries))];
+  return [
+    ...buttonRows(first),
+    {
+      type: ComponentType.ActionRow,
+      components: [
+        {
+          type: ComponentType.StringSelect,
+          custom_id: menuId,
+          placeholder: "Open a card",
+          options: entries.slice(0, LIMITS.selectOptions).map((e) => ({
+            label: truncate(e.entry.name, 100),
+            value: e.entry.id,
+            description: KIND_LABEL[e.kind],
+          })),
+        },
+      ],
+    },
+  ];
+}
+
+function labButtons(
+  kindOf: EntryKind,
+  entry: FamilyEntry | ProductEntry,
+  knowledge: CatalogKnowledge,
+): ButtonSpec[] {
+  const buttons: ButtonSpec[] = [
+    {
+      customId: `${commandFor(kindOf)}:mentions:${entry.id}:0`,
+      label: "Mentions",
+      style: ButtonStyle.Primary,
+    },
+  ];
+  const lab = entry.labs.value[0];
+  if (lab)
+    buttons.push({
+      customId: `lab:show:${lab}`,
+      label: `Lab: ${knowledge.get(lab)?.entry.name ?? lab}`,
+    });
+  return buttons;
+}
+
+function labsField(
+  entry: FamilyEntry | ProductEntry,
+  knowledge: CatalogKnowledge,
+  citations: Citations,
+): APIEmbedField {
+  const names = entry.labs.value.map((id) => escapeMarkdown(knowledge.get(id)?.entry.name ?? id));
+  return { name: "Lab", value: names.join(", ") + citations.mark(entry.labs), inline: true };
+}
+
+/** A family's card: its labs, the broader family, and its members newest first, each one click away. */
+export function familyCard(
+  family: FamilyEntry,
+  knowledge: CatalogKnowledge,
+  corpus: Pick<Corpus, "byId">,
+): Reply {
+  const citations = new Citations(corpus);
+  const fields: APIEmbedField[] = [labsField(family, knowledge, citations)];
+  fields.push(...referenceField("Part of", family.parent, knowledge, citations));
+  const members = datedNames(family.members, knowledge);
+  const extra: APIEmbedField[] = [];
+  if (members.length)
+    extra.push({
+      name: `Members (${members.length}, newest first)`,
+      value: members.map((m) => datedLine(m, knowledge)).join(" · "),
+    });
+  const embed = cardEmbed(family, COLOURS.family, fields, extra, knowledge, citations);
+  return {
+    ...reply({
+      embeds: [embed],
+      components: withOpeners(
+        labButtons("family", family, knowledge),
+        members,
+        `model:open:${family.id}`,
+      ),
+    }),
+    answer: { title: family.name, entry: { kind: "family", id: family.id } },
+  };
+}
+
+/** A product's card: who makes it and the models behind it, each one click away. */
+export function productCard(
+  product: ProductEntry,
+  knowledge: CatalogKnowledge,
+  corpus: Pick<Corpus, "byId">,
+): Reply {
+  const citations = new Citations(corpus);
+  const fields: APIEmbedField[] = [labsField(product, knowledge, citations)];
+  if (product.released)
+    fields.push({
+      name: "Released",
+      value:
+        formatDate(product.released.value.date, product.released.value.precision) +
+        citations.mark(product.released),
+      inline: true,
+    });
+  const models = datedNames(product.models?.value ?? [], knowledge);
+  const extra: APIEmbedField[] = [];
+  if (models.length)
+    extra.push({
+      name: "Models behind it",
+      value:
+        models.map((m) => datedLine(m, knowledge)).join(" · ") + citations.mark(product.models),
+    });
+  const embed = cardEmbed(product, COLOURS.product, fields, extra, knowledge, citations);
+  return {
+    ...reply({
+      embeds: [embed],
+      components: withOpeners(
+        labButtons("product", product, knowledge),
+        models,
+        `model:open:${product.id}`,
+      ),
+    }),
+    answer: { title: product.name, entry: { kind: "product", id: product.id } },
   };
 }
 
@@ -326,26 +516,55 @@ export function compareCard(a: ModelEntry, b: ModelEntry, knowledge: CatalogKnow
   return { ...compared, answer: { title: `${a.name} vs ${b.name}` } };
 }
 
+/** Buttons that open entries' cards, one click each. */
+function openButtons(entries: readonly CatalogEntry[]): ButtonSpec[] {
+  return entries.map((e) => ({
+    customId: `${commandFor(e.kind)}:show:${e.entry.id}`,
+    label: e.entry.name,
+  }));
+}
+
+/** What the member typed, shown in bold mid-sentence: one line, at most 80 characters, inert. */
+function typedText(typed: string): string {
+  return escapeMarkdown(truncate(typed.replace(/\s+/g, " "), 80), { atLineStart: false });
+}
+
 /** "No model called X", with up to five buttons for what the member probably meant. */
 export function missReply(
   kind: "model" | "lab",
   typed: string,
   suggestions: readonly CatalogEntry[],
 ): Reply {
-  const shown = escapeMarkdown(truncate(typed.replace(/\s+/g, " "), 80));
+  const shown = typedText(typed);
   const content = suggestions.length
     ? `No ${kind} called **${shown}** in the catalogue. Did you mean one of these?`
     : `No ${kind} called **${shown}** in the catalogue. Try \`/search\` to look through the corpus.`;
   return reply({
     ephemeral: true,
     content,
-    components: suggestions.length
-      ? buttonRows(
-          suggestions
-            .slice(0, 5)
-            .map((s) => ({ customId: `${s.kind}:show:${s.entry.id}`, label: s.entry.name })),
-        )
-      : [],
+    components: suggestions.length ? buttonRows(openButtons(suggestions.slice(0, 5))) : [],
+  });
+}
+
+/** The most did-you-mean choices shown: two rows of buttons. */
+export const DID_YOU_MEAN_MAX = 10;
+
+/**
+ * Text that fits several entries equally well: only the member sees it, with a button for each
+ * (newest first after families and products), never a guess.
+ */
+export function didYouMeanReply(typed: string, entries: readonly CatalogEntry[]): Reply {
+  const shown = typedText(typed);
+  const more = entries.length - DID_YOU_MEAN_MAX;
+  const content =
+    `**${shown}** could mean ${entries.length === 1 ? "this entry" : `any of ${entries.length} entries`}. Which one?` +
+    (more > 0
+      ? ` The ${DID_YOU_MEAN_MAX} newest are below; type more of the name for the other ${more}.`
+      : "");
+  return reply({
+    ephemeral: true,
+    content,
+    components: buttonRows(openButtons(entries.slice(0, DID_YOU_MEAN_MAX))),
   });
 }
 
@@ -367,7 +586,7 @@ export function mentionsPage(
   const total = stats?.passages.length ?? 0;
   const pages = Math.max(1, Math.ceil(total / MENTIONS_PAGE_SIZE));
   const current = Math.min(Math.max(0, page), pages - 1);
-  const kind = entry.kind;
+  const kind = commandFor(entry.kind);
   const fields = passages.map((p, i) => {
     const doc = corpus.byId.get(p.docId);
     const title = doc ? `${doc.title} — ${formatDate(doc.date, doc.datePrecision)}` : p.docId;
@@ -381,7 +600,7 @@ export function mentionsPage(
   });
   const embed: APIEmbed = {
     title: `${entry.entry.name}: mentions in the corpus`,
-    color: kind === "model" ? MODEL_COLOUR : LAB_COLOUR,
+    color: COLOURS[kind],
     description: total ? mentionLine(stats) : "The corpus does not mention it by name.",
     fields,
     footer: { text: `Page ${current + 1} of ${pages} · ${total} passage${total === 1 ? "" : "s"}` },

@@ -1,5 +1,7 @@
 import type { APIEmbed } from "discord-api-types/v10";
+import type { EntryKind } from "../catalog/load.js";
 import { buttonRows, pagerButtons, reply, type Reply } from "../discord/payload.js";
+import { commandFor, KIND_LABEL } from "./catalog.js";
 import type { SearchResult } from "../search/search.js";
 import { formatDate } from "../text/dates.js";
 import { markdownLink } from "../text/links.js";
@@ -17,14 +19,14 @@ export interface SearchPageInput {
   readonly filters: { source?: string; from?: string; to?: string };
   readonly ephemeral?: boolean;
   /** Catalogue entries the query names, offered as buttons beside the passages. */
-  readonly entries?: ReadonlyArray<{ id: string; kind: "model" | "lab"; name: string }>;
+  readonly entries?: ReadonlyArray<{ id: string; kind: EntryKind; name: string }>;
 }
 
 function entryButtons(entries: SearchPageInput["entries"]) {
   return buttonRows(
     (entries ?? []).slice(0, 3).map((e) => ({
-      customId: `${e.kind}:show:${e.id}`,
-      label: `${e.kind === "model" ? "Model" : "Lab"}: ${e.name}`,
+      customId: `${commandFor(e.kind)}:show:${e.id}`,
+      label: `${KIND_LABEL[e.kind].replace(/^./, (c) => c.toUpperCase())}: ${e.name}`,
     })),
   );
 }

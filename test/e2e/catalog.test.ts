@@ -27,6 +27,9 @@ async function lookUp(command: "model" | "lab", name: string): Promise<APIMessag
   return (await world.member.runCommand(command, { name })).reply();
 }
 
+/** The shipped catalogue's size: models, labs, families, products. */
+const [MODELS, LABS, FAMILIES, PRODUCTS] = [179, 61, 26, 10];
+
 const CARD_FOOTER = "Bracketed numbers cite the corpus; facts without one come from outside it.";
 
 describe("/model and /lab autocomplete", () => {
@@ -45,11 +48,11 @@ describe("/model and /lab autocomplete", () => {
   it("GIVEN a typo ('nemotrn', 'nemotrn cascade') THEN the near names come in this exact order", async () => {
     const nemotrn = await world.member.autocomplete("model", { name: "nemotrn" }, "name");
     expect(nemotrn.slice(0, 5).map((c) => c.name)).toEqual([
+      "Nemotron — family, NVIDIA",
+      "Minitron — NVIDIA, Jul 2024",
       "Nemotron 3 Nano — NVIDIA, Dec 2025",
       "Nemotron-4 340B — NVIDIA, Jun 2024",
       "Nemotron 3 — NVIDIA, Dec 2025",
-      "Llama-3.1-Nemotron-70B — NVIDIA, Oct 2024",
-      "Nemotron-Cascade 2 — NVIDIA, Mar 2026",
     ]);
     const cascade = await world.member.autocomplete("model", { name: "nemotrn cascade" }, "name");
     expect(cascade).toEqual([
@@ -145,19 +148,20 @@ describe("looking up by free text", () => {
     expect(miss.content).toBe(
       "No model called **gpt 9.9 ultra** in the catalogue. Did you mean one of these?",
     );
+    // Entries named with the word "gpt": families first, then models newest first.
     expect(buttonsOf(miss)).toEqual([
-      { id: "lab:show:openai", label: "OpenAI", disabled: false },
-      { id: "lab:show:nvidia", label: "NVIDIA", disabled: false },
-      { id: "model:show:o3", label: "o3", disabled: false },
-      { id: "model:show:gpt-4", label: "GPT-4", disabled: false },
-      { id: "model:show:gpt-4-5", label: "GPT-4.5", disabled: false },
+      { id: "model:show:gpt", label: "GPT", disabled: false },
+      { id: "model:show:gpt-5-series", label: "GPT-5 series", disabled: false },
+      { id: "model:show:gpt-5-4", label: "GPT-5.4", disabled: false },
+      { id: "model:show:gpt-5-4-mini", label: "GPT-5.4 mini", disabled: false },
+      { id: "model:show:gpt-5-4-nano", label: "GPT-5.4 nano", disabled: false },
     ]);
     expect(channelMessages()).toHaveLength(before);
 
-    const click = await world.member.click(miss, "model:show:gpt-4-5");
+    const click = await world.member.click(miss, "model:show:gpt-5-4");
     const card = await click.reply();
     expect(click.ephemeral).toBe(false);
-    expect(embedOf(card).title).toBe("GPT-4.5");
+    expect(embedOf(card).title).toBe("GPT-5.4");
     const after = channelMessages();
     expect(after).toHaveLength(before + 1);
     expect(after.at(-1)!.id).toBe(card.id);
@@ -188,6 +192,68 @@ describe("looking up by free text", () => {
         "\\*\\*\\`<\u200b@&1>\\`…** in the catalogue. Did you mean one of these?",
     );
     expect(buttonsOf(miss).length).toBeLessThanOrEqual(5);
+  });
+});
+
+describe("families, products and the no-guess rule", () => {
+  it("GIVEN /model claude THEN the Claude family: member families, then models newest first, and a member opens in one click", async () => {
+    const card = await lookUp("model", "claude");
+    expect(isEphemeral(card)).toBe(false);
+    expect(embedOf(card).title).toBe("Claude");
+    const members = fieldNames(card).find((n) => n.startsWith("Members"))!;
+    expect(members).toBe("Members (15, newest first)");
+    expect(field(card, members)!.split(" · ").slice(0, 7)).toEqual([
+      "Claude 4 (family)",
+      "Claude Opus (family)",
+      "Claude Sonnet (family)",
+      "Claude 3.5 (family)",
+      "Claude Haiku (family)",
+      "Claude Mythos (Apr 2026)",
+      "Claude Opus 4.6 (Feb 2026)",
+    ]);
+    expect(
+      buttonsOf(card)
+        .slice(0, 3)
+        .map((b) => b.id),
+    ).toEqual(["model:mentions:claude:0", "lab:show:anthropic", "model:show:claude-4"]);
+    const click = await world.member.click(card, "model:show:claude-opus-4-6");
+    const opened = await click.reply();
+    expect(click.ephemeral).toBe(false);
+    expect(embedOf(opened).title).toBe("Claude Opus 4.6");
+  });
+
+  it("GIVEN /model chatgpt THEN the ChatGPT product names OpenAI and the models behind it, newest first", async () => {
+    const card = await lookUp("model", "chatgpt");
+    expect(embedOf(card).title).toBe("ChatGPT");
+    expect(field(card, "Lab")).toMatch(/^OpenAI/);
+    expect(field(card, "Models behind it")!.split(" · ").slice(0, 2)).toEqual([
+      "GPT-5.2 (Dec 2025)",
+      "GPT-5 (Aug 2025)",
+    ]);
+  });
+
+  it("GIVEN /model 4.5 THEN only the member sees one button per 4.5 model, newest first, and no card", async () => {
+    const before = channelMessages().length;
+    const handle = await world.member.runCommand("model", { name: "4.5" });
+    const offer = await handle.reply();
+    expect(handle.ephemeral).toBe(true);
+    expect(offer.embeds).toEqual([]);
+    expect(offer.content).toBe("**4.5** could mean any of 6 entries. Which one?");
+    expect(buttonsOf(offer).map((b) => b.label)).toEqual([
+      "Claude Opus 4.5",
+      "Claude Sonnet 4.5",
+      "GLM-4.5V",
+      "GLM-4.5",
+      "ERNIE 4.5",
+      "GPT-4.5",
+    ]);
+    expect(channelMessages()).toHaveLength(before);
+  });
+
+  it("GIVEN /lab grok, glm and kimi THEN the lab that makes them opens", async () => {
+    expect(embedOf(await lookUp("lab", "grok")).title).toBe("xAI");
+    expect(embedOf(await lookUp("lab", "glm")).title).toBe("Zhipu AI");
+    expect(embedOf(await lookUp("lab", "kimi")).title).toBe("Moonshot AI");
   });
 });
 
@@ -340,11 +406,12 @@ describe("every card within Discord's limits", () => {
       "Kind",
       "Country",
       "Highlights",
-      "Models (36, newest first)",
+      "Models (37, newest first)",
+      "Families and products",
       "In the corpus",
       "Sources",
     ]);
-    expect(field(openai, "Models (36, newest first)")!.split(" · ")).toHaveLength(36);
+    expect(field(openai, "Models (37, newest first)")!.split(" · ")).toHaveLength(37);
     for (const card of [kimi, deepseek, openai]) {
       expect(embedTotal(embedOf(card))).toBeLessThanOrEqual(DISCORD_LIMITS.embedTotal);
       expect(embedOf(card).fields!.length).toBeLessThanOrEqual(DISCORD_LIMITS.embedFields);
@@ -360,29 +427,36 @@ describe("every card within Discord's limits", () => {
     );
   });
 
-  it("GIVEN every model and lab in the shipped catalogue THEN its card and first page of mentions are accepted by Discord", async () => {
+  it("GIVEN every model, lab, family and product in the shipped catalogue THEN its card and first page of mentions are accepted by Discord", async () => {
     const { catalog } = world.bot.context().catalog;
     const entries = [
       ...catalog.models.map((m) => ["model", m.id, m.name] as const),
       ...catalog.labs.map((l) => ["lab", l.id, l.name] as const),
+      ...catalog.families.map((f) => ["model", f.id, f.name] as const),
+      ...catalog.products.map((p) => ["model", p.id, p.name] as const),
     ];
-    expect(entries).toHaveLength(172 + 59);
+    expect([
+      catalog.models.length,
+      catalog.labs.length,
+      catalog.families.length,
+      catalog.products.length,
+    ]).toEqual([MODELS, LABS, FAMILIES, PRODUCTS]);
     // Discord takes one reaction a quarter second per channel: over ten channels, the bot's
-    // bookmark reactions keep up with 231 answers instead of trailing them by a minute.
+    // bookmark reactions keep up with the answers instead of trailing them by a minute.
     const channels = Array.from(
       { length: 10 },
       (_, i) => world.emu.addChannel(world.guildId, { name: `cards-${i}` }).id,
     );
     await world.emu.waitFor(() => channels.every((c) => world.bot.client.channels.cache.has(c)));
-    for (const [i, [kind, id, name]] of entries.entries()) {
+    for (const [i, [command, id, name]] of entries.entries()) {
       const member = world.member.in(channels[i % channels.length]!);
-      const handle = await member.runCommand(kind, { name: id });
+      const handle = await member.runCommand(command, { name: id });
       await handle.settled();
       const card = handle.original!;
       expect(isEphemeral(card), id).toBe(false);
       expect(embedOf(card).title, id).toBe(name);
-      await (await member.click(card, `${kind}:mentions:${id}:0`)).settled();
+      await (await member.click(card, `${command}:mentions:${id}:0`)).settled();
     }
     expect(world.emu.violations).toEqual([]);
-  }, 60_000);
+  }, 90_000);
 });

@@ -401,8 +401,18 @@ describe("/entry edit, history, revert and remove, through Discord", () => {
     );
     expect(buttonsOf(removed)).toEqual([]);
 
-    // "o3" now resolves to the nearest name left here; the other server keeps o3.
-    expect(embedOf(await lookUp(server.member, "o3")).title).toBe("o3-pro");
+    // "o3" names nothing here now (o3-pro is not o3), so only the member sees suggestions; the
+    // other server keeps o3.
+    const miss = await lookUp(server.member, "o3");
+    expect(miss.embeds).toEqual([]);
+    expect(miss.content).toBe(
+      "No model called **o3** in the catalogue. Did you mean one of these?",
+    );
+    expect(
+      buttonsOf(miss)
+        .slice(0, 2)
+        .map((b) => b.id),
+    ).toEqual(["model:show:o3-pro", "model:show:o3-mini"]);
     const choices = await server.member.autocomplete("model", { name: "o3" }, "name");
     expect(choices.map((c) => c.value)).not.toContain("o3");
     expect(embedOf(await lookUp(other.member, "o3")).title).toBe("o3");
@@ -486,7 +496,7 @@ describe("/entry add with an unknown lab", () => {
     expect((await saved.reply()).content).toBe(
       "Added **Zeta Research** in this server's catalogue (version 1). Members see it in /lab and autocomplete now. Undo with `/entry revert`.",
     );
-    const card = await lookUp(server.member, "zeta", "lab");
+    const card = await lookUp(server.member, "zeta research", "lab");
     expect([embedOf(card).title, field(card, "Kind"), field(card, "Country")]).toEqual([
       "Zeta Research",
       "Company",

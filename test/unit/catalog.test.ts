@@ -84,7 +84,10 @@ describe("model autocomplete", () => {
       ctx,
     );
     expect(choices.length).toBeLessThanOrEqual(25);
-    expect(choices[0]).toEqual({ name: "o3 — OpenAI, Apr 2025", value: "o3" });
+    expect(choices.slice(0, 2)).toEqual([
+      { name: "o-series — family, OpenAI", value: "o-series" },
+      { name: "o3 — OpenAI, Apr 2025", value: "o3" },
+    ]);
     for (const c of choices) expect(c.name.length).toBeGreaterThan(0);
     const huge = await model.autocomplete!(
       {
@@ -128,10 +131,13 @@ describe("resolving free text", () => {
     );
     const buttons = (reply.payload.components![0] as { components: Array<{ custom_id: string }> })
       .components;
+    // Names sharing the word "gpt": families first, then products, then models newest first.
     expect(buttons.map((b) => b.custom_id)).toEqual([
+      "model:show:gpt",
+      "model:show:gpt-5-4",
+      "model:show:chatgpt",
       "model:show:gpt-5-4-mini",
       "model:show:gpt-5-4-nano",
-      "lab:show:openai",
     ]);
   });
 });
@@ -168,6 +174,79 @@ describe("mention linking", () => {
     ).toEqual(new Map([["mimo", 1]]));
   });
 
+  const named = (entries: Array<{ id: string; name: string; aliases?: string[] }>) =>
+    buildMatcher(
+      buildCatalog(
+        entries.map((e) => ({
+          id: e.id,
+          name: e.name,
+          aliases: e.aliases ?? [],
+          labs: { value: ["openai"], confidence: "external" as const },
+          summary: "An entry made up for a matching test.",
+          highlights: [],
+        })),
+        [],
+      ),
+    );
+
+  it("GIVEN a name that starts in lower case ('xAI') THEN it counts as written, and not in other cases", () => {
+    const matcher = named([{ id: "xai", name: "xAI" }]);
+    expect(findMentions("xAI ships Grok. XAI and xai are not it. (xAI)", matcher)).toEqual(
+      new Map([["xai", 2]]),
+    );
+  });
+
+  it("GIVEN a name spelt as one word or split at its number THEN it counts ('ArtificialAnalysis', 'SmolLM 3')", () => {
+    const matcher = named([
+      { id: "aa", name: "Artificial Analysis" },
+      { id: "smol", name: "SmolLM3" },
+    ]);
+    expect(
+      findMentions(
+        "ArtificialAnalysis ranks SmolLM 3; Artificial Analysis ranks SmolLM3; artificialanalysis.ai is a link.",
+        matcher,
+      ),
+    ).toEqual(
+      new Map([
+        ["aa", 2],
+        ["smol", 2],
+      ]),
+    );
+  });
+
+  it("GIVEN two spellings in mixed case ('inclusionAI', 'InclusionAI') THEN each counts as written", () => {
+    const matcher = named([
+      { id: "ant", name: "Ant Group", aliases: ["inclusionAI", "InclusionAI"] },
+    ]);
+    expect(findMentions("inclusionAI, InclusionAI and INCLUSIONAI", matcher)).toEqual(
+      new Map([["ant", 2]]),
+    );
+  });
+
+  it("GIVEN a typeset hyphen (U+2011) THEN it joins a name as '-' does: 'Seed1.5\u2011VL' is not Seed1.5", () => {
+    const matcher = named([
+      { id: "seed", name: "Seed1.5" },
+      { id: "seed-vl", name: "Seed1.5-VL" },
+    ]);
+    expect(findMentions("Seed1.5\u2011VL and Seed1.5-VL, then Seed1.5.", matcher)).toEqual(
+      new Map([
+        ["seed-vl", 2],
+        ["seed", 1],
+      ]),
+    );
+    expect(findMentions("Seed1.5\u2011Pro", matcher).size).toBe(0);
+  });
+
+  it("GIVEN 'Grok's LPU' THEN it is Groq's chip, not a mention of Grok; other uses still count", () => {
+    const matcher = named([{ id: "grok", name: "Grok" }]);
+    expect(findMentions("acquired technologies like Grok's LPU, and Grok LPUs", matcher).size).toBe(
+      0,
+    );
+    expect(findMentions("Grok's answers and Grok 's tone", matcher)).toEqual(
+      new Map([["grok", 2]]),
+    );
+  });
+
   it("GIVEN 'o3-mini' THEN it is o3-mini, not o3; and 'o3' alone is o3", () => {
     expect([...findMentions("We tried o3-mini first.", matcher()).keys()]).toEqual(["o3-mini"]);
     expect([...findMentions("Then o3, finally.", matcher()).keys()]).toEqual(["o3"]);
@@ -182,8 +261,8 @@ describe("mention linking", () => {
     );
   });
 
-  it("GIVEN a version that continues ('GPT-5.4 mini' vs 'GPT-5.45') THEN it is not a mention", () => {
-    expect(findMentions("GPT-5.4 mini.5 and o3.5", matcher()).size).toBe(0);
+  it("GIVEN a version that continues ('GPT-5.4' vs 'GPT-5.45') THEN it is not a mention", () => {
+    expect(findMentions("GPT-5.45 and o3.5", matcher()).size).toBe(0);
   });
 
   it("GIVEN the fixture corpus THEN each entry knows its documents, first and last mention", () => {
@@ -220,7 +299,12 @@ describe("catalogue validation", () => {
     const catalog = await loadCatalog(path.join(FIXTURE_DATA, "catalog"), {
       documents: await documents(),
     });
-    expect([catalog.models.length, catalog.labs.length]).toEqual([6, 4]);
+    expect([
+      catalog.models.length,
+      catalog.labs.length,
+      catalog.families.length,
+      catalog.products.length,
+    ]).toEqual([6, 4, 3, 1]);
   });
 
   it("GIVEN a quote that is not verbatim THEN the error names file, entry and field", async () => {
@@ -310,6 +394,7 @@ describe("catalogue validation", () => {
       "models/o3-mini.json released.value.date",
       "labs/nvidia.json (file)",
       "models/nemotron-cascade-2.json labs",
+      "families/o-series.json members.0",
     ]);
   });
 });

@@ -416,8 +416,13 @@ describe("/entry edit, remove, history and revert", () => {
     const removed = await click(admin, "entry:remove:o3");
     expect(removed.update).toBe(true);
     expect(removed.payload.content).toMatch(/^Removed \*\*o3\*\*/);
-    // "o3" now resolves to the nearest name left: o3-mini.
-    expect((await lookUpModel(member, "o3")).payload.embeds![0]!.title).toBe("o3-mini");
+    // "o3" is gone here, and o3-mini is not o3: no card, and o3-mini is a suggestion.
+    const offered = await lookUpModel(member, "o3");
+    expect(offered.payload.embeds).toBeUndefined();
+    expect(offered.payload.content).toBe(
+      "No model called **o3** in the catalogue. Did you mean one of these?",
+    );
+    expect(customIds(offered.payload)).toEqual(["model:show:o3-mini"]);
     expect(
       (await lookUpModel({ ...member, guildId: OTHER_GUILD }, "o3")).payload.embeds![0]!.title,
     ).toBe("o3");

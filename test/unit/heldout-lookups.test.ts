@@ -24,7 +24,7 @@ const MODELS: Array<[typed: string, title: string, lab: string]> = [
   ["deepseek r1", "DeepSeek R1", "DeepSeek"],
   ["deepsek v3", "DeepSeek V3", "DeepSeek"],
   ["llama 4 maverik", "Llama 4 Maverick", "Meta"],
-  ["llama 4", "Llama 4 Scout", "Meta"],
+  ["llama 4 scout", "Llama 4 Scout", "Meta"],
   ["magma", "Magma", "Microsoft"],
   ["kimodo", "Kimodo", "NVIDIA"],
   ["glm 4.5", "GLM-4.5", "Zhipu AI"],

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppContext } from "../../src/app/context.js";
 import { searchCorpus } from "../../src/search/search.js";
-import { boundedDistance, Vocabulary } from "../../src/search/spelling.js";
+import { Vocabulary } from "../../src/search/spelling.js";
+import { boundedDistance } from "../../src/text/distance.js";
 import { contextFor, FIXTURE_DATA } from "../helpers.js";
 
 let ctx: AppContext;

@@ -42,7 +42,11 @@ describe("npm run validate-data", () => {
   it("GIVEN the shipped data THEN it passes and reports the catalogue's counts", async () => {
     const { code, out } = await validate(SHIPPED_DATA);
     expect(code).toBe(0);
-    expect(out).toMatch(/^corpus: 69 documents valid\ncatalogue: \d+ models, \d+ labs valid; /);
+    expect(out).toMatch(
+      /^corpus: 69 documents valid\ncatalogue: \d+ models, \d+ labs, \d+ families, \d+ products valid; /,
+    );
+    expect(out).toContain("\nnames the corpus uses at least twice that match no entry (");
+    expect(out).toContain("\nentries the corpus never names (");
   });
 
   it("GIVEN DATA_DIR set in .env THEN it checks that folder, as the bot and the CLI would", async () => {
