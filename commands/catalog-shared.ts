@@ -104,7 +104,7 @@ export function lookUp(
 export async function catalogComponent(call: ComponentCall, ctx: AppContext): Promise<Reply> {
   const [, action = "", id = "", pageText = "0"] = call.customId.split(":");
   const page = Number(pageText);
-  if (!["show", "back", "mentions"].includes(action) || !Number.isInteger(page) || page < 0)
+  if (!["show", "back", "mentions", "open"].includes(action) || !Number.isInteger(page) || page < 0)
     throw new StaleInteractionError(`catalogue button "${call.customId}" does not parse`);
   const knowledge = await knowledgeFor(call, ctx);
   // A family's or product's menu names the card to open in its value.

@@ -49,6 +49,8 @@ describe("a corpus document the catalogue cites, left out with --skip-invalid", 
     ).toEqual([
       ["claude-opus-4-5", "released", BROKEN],
       ["claude-opus-4-5", "highlights.0", BROKEN],
+      ["claude-code", "highlights.1", BROKEN],
+      ["claude-code", "highlights.3", BROKEN],
     ]);
     expect(world.errors()).toEqual([]);
   });

@@ -109,6 +109,8 @@ describe("the offline CLI", () => {
         ["gpt-5-4-mini", "highlights.0"],
         ["gpt-5-4-nano", "labs"],
         ["openai", "highlights.0"],
+        ["gpt-5-4", "labs"],
+        ["gpt-5-4", "highlights.0"],
       ].map(([entry, field]) => [
         "catalogue fact set aside: it cites a skipped corpus document",
         entry,
