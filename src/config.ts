@@ -1,6 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
+import cron from "node-cron";
 import { z } from "zod";
+import { readFeedList, type FeedSource } from "./feeds/config.js";
 
 const LogLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
 const Snowflake = z.string().regex(/^\d{17,20}$/, "must be a Discord id (17-20 digits)");
@@ -21,6 +23,9 @@ const HELP: Record<string, string> = {
   DATA_DIR: "the folder holding corpus/ and catalog/ (default data)",
   BOOKMARK_LIMIT:
     "a whole number from 1 to 10000: the most bookmarks a member keeps per server (default 500)",
+  FEEDS:
+    'a JSON array of feeds, each like {"url":"https://example.com/feed","source":"Example"}, or leave it unset to read feeds.json in DATA_DIR',
+  FEED_POLL: 'a cron expression such as "0 * * * *" (hourly, the default) or "*/30 * * * *"',
 };
 
 const EnvSchema = z.object({
@@ -41,6 +46,12 @@ const EnvSchema = z.object({
     .optional(),
   DATA_DIR: z.string().min(1).default("data"),
   BOOKMARK_LIMIT: z.coerce.number().int().min(1).max(10_000).default(500),
+  FEEDS: z.string().optional(),
+  FEED_POLL: z
+    .string()
+    .trim()
+    .refine((expression) => cron.validate(expression), "is not a cron expression")
+    .default("0 * * * *"),
 });
 
 export type Config = Readonly<{
@@ -53,6 +64,10 @@ export type Config = Readonly<{
   storePath: string;
   dataDir: string;
   bookmarkLimit: number;
+  /** The feeds to poll (from FEEDS, or feeds.json in the data folder). */
+  feeds: readonly FeedSource[];
+  /** When to poll them: a cron expression. */
+  feedPoll: string;
 }>;
 
 export class ConfigError extends Error {
@@ -76,6 +91,13 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   }
   const e = result.data;
   const stateDir = path.resolve(e.STATE_DIR);
+  const dataDir = path.resolve(e.DATA_DIR);
+  let feeds: FeedSource[];
+  try {
+    feeds = readFeedList(e.FEEDS, dataDir);
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}: ${HELP.FEEDS}.`);
+  }
   return Object.freeze({
     discordToken: e.DISCORD_TOKEN,
     applicationId: e.DISCORD_APPLICATION_ID ?? applicationIdFromToken(e.DISCORD_TOKEN),
@@ -86,8 +108,10 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     storePath: e.STORE_URL
       ? path.resolve(e.STORE_URL.slice("sqlite://".length))
       : path.join(stateDir, "modeldex.sqlite"),
-    dataDir: path.resolve(e.DATA_DIR),
+    dataDir,
     bookmarkLimit: e.BOOKMARK_LIMIT,
+    feeds: Object.freeze(feeds),
+    feedPoll: e.FEED_POLL,
   });
 }
 

@@ -28,3 +28,9 @@ export function formatDate(iso: string, precision: "day" | "month" | "year" = "d
   if (precision === "month") return `${month} ${y}`;
   return `${Number(d)} ${month} ${y}`;
 }
+
+/** "2 Mar 2026 09:05 UTC": an instant, for operators' logs and listings. */
+export function formatInstant(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${formatDate(iso.slice(0, 10))} ${iso.slice(11, 16)} UTC`;
+}
