@@ -4,6 +4,7 @@ import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { startBot, type RunningBot } from "../../src/app/bot.js";
 import { parseConfig } from "../../src/config.js";
+import type { PollTimer } from "../../src/feeds/poller.js";
 import type { Timer } from "../../src/recap/scheduler.js";
 import { DiscordEmulator, type InteractionHandle } from "../emulator/index.js";
 import { SHIPPED_DATA, tempDir } from "../helpers.js";
@@ -21,6 +22,8 @@ export interface WorldOptions {
   readonly now?: () => Date;
   /** Fires the weekly recap jobs; node-cron when unset. */
   readonly timer?: Timer;
+  /** Fires the feed polls; node-cron on FEED_POLL when unset. */
+  readonly feedTimer?: PollTimer;
   readonly env?: Record<string, string>;
 }
 
@@ -87,6 +90,7 @@ export class World {
       logger: pino({ level: "debug" }, sink),
       now: this.options.now,
       timer: this.options.timer,
+      feedTimer: this.options.feedTimer,
     });
     await this.bot.ready;
   }
