@@ -50,8 +50,8 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
 /**
  * Turns a feed's items into corpus documents in `documentsDir`. An item is known by its guid,
  * else its link, else its content: one seen before is left alone unless its content changed,
- * and then its document is rewritten under the same id. An item whose content another item
- * already holds is a duplicate. Each item is claimed in the shared store first, so of several
+ * and then its document is rewritten under the same id. An item whose link or content another
+ * item already holds (in this feed or another) is a duplicate. Each item is claimed in the shared store first, so of several
  * processes ingesting the same item only one writes it. Feed items are never removed: one that
  * drops out of its feed stays in the corpus.
  */
@@ -81,7 +81,9 @@ export async function ingestFeedItems(
     const known = await deps.repository.findFeedItem(key, item.link, contentHash);
     const sameItem =
       known && (known.key === key || (item.link !== null && known.link === item.link));
-    if (known && (!sameItem || known.storedHash === contentHash)) {
+    // A post is updated only through the feed that first stored it: two feeds carrying it with
+    // different text (a summary, the full post) would otherwise rewrite it on every poll.
+    if (known && (!sameItem || known.storedHash === contentHash || known.feedUrl !== feed.url)) {
       result.unchanged++;
       continue;
     }

@@ -94,7 +94,6 @@ export class FeedPoller {
   private async runRound(): Promise<FeedPollReport[]> {
     const reports: FeedPollReport[] = [];
     try {
-      await this.deps.repository.registerFeeds(this.deps.feeds);
       this.revision ??= await this.deps.repository.latestRevision();
       const queue = [...this.deps.feeds];
       const worker = async () => {
@@ -122,6 +121,7 @@ export class FeedPoller {
   /** Polls one feed if it is due and no one else is polling it. */
   async pollFeed(feed: FeedSource): Promise<FeedPollReport> {
     const { repository, logger } = this.deps;
+    await repository.registerFeeds([feed]);
     const claimedAt = this.deps.now().getTime();
     const state = await repository.claimFeedPoll(feed.url, this.owner, claimedAt, POLL_LEASE_MS);
     if (!state) return { url: feed.url, outcome: "busy", added: [], changed: [], skipped: [] };

@@ -509,6 +509,34 @@ describe("several pollers on one store", () => {
     ]);
   });
 
+  it("GIVEN a post carried by two feeds with different text THEN only the feed that stored it first updates it", async () => {
+    const rss = fixtureFeed("lab-notes.rss.xml");
+    rig.server.serve("/lab-notes.xml", { body: rss });
+    rig.server.serve("/summaries.xml", {
+      body: rss
+        .replaceAll("lab-notes-2026", "summaries-2026")
+        .replace(/<content:encoded>[\s\S]*?<\/content:encoded>/, ""),
+    });
+    const feeds = [
+      rig.feed("/lab-notes.xml", "Lab Notes"),
+      rig.feed("/summaries.xml", "Lab Notes summaries"),
+    ];
+    const { poller } = await rig.poller(feeds);
+
+    const full = await poller.pollFeed(feeds[0]!);
+    const summaries = await poller.pollFeed(feeds[1]!);
+    rig.now += HOUR;
+    const again = await poller.pollAll();
+
+    expect(full.added).toHaveLength(3);
+    expect(summaries).toMatchObject({ outcome: "fetched", added: [], changed: [] });
+    expect(again.flatMap((r) => [...r.added, ...r.changed])).toEqual([]);
+    const { corpus, gathered } = await rig.documents();
+    const kimi = gathered.find((d) => d.title.startsWith("Kimi"))!;
+    expect(kimi.source).toBe("Lab Notes");
+    expect(await readDocumentText(corpus, kimi)).toContain("What the report says");
+  });
+
   it("GIVEN items claimed at the same moment by many ingesters THEN exactly one of them writes each", async () => {
     const read = readFeed(fixtureFeed("lab-notes.rss.xml"));
     if (read.kind !== "feed") throw new Error("fixture must be a feed");
@@ -531,6 +559,26 @@ describe("several pollers on one store", () => {
     );
     expect(results.flatMap((r) => r.added)).toHaveLength(3);
     expect(results.reduce((n, r) => n + r.unchanged, 0)).toBe(9);
+  });
+});
+
+describe("redirects", () => {
+  it("GIVEN a chain of redirects THEN five are followed and a sixth is refused", async () => {
+    for (let i = 0; i < 6; i++)
+      rig.server.route(`/hop-${i}`, (_req, res) =>
+        res.writeHead(i % 2 ? 301 : 307, { location: `/hop-${i + 1}` }).end(),
+      );
+    rig.server.serve("/hop-6", { body: fixtureFeed("briefing.atom.xml") });
+    const reachable = rig.feed("/hop-1", "Five hops");
+    const tooFar = rig.feed("/hop-0", "Six hops");
+    const reports = await (await rig.poller([reachable, tooFar])).poller.pollAll();
+
+    expect(byUrl(reports, reachable.url)).toMatchObject({ outcome: "fetched" });
+    expect(byUrl(reports, reachable.url).added).toHaveLength(2);
+    expect(byUrl(reports, tooFar.url)).toMatchObject({
+      outcome: "failed",
+      reason: "more than 5 redirects",
+    });
   });
 });
 
