@@ -1,7 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseEnv } from "node:util";
+import cron from "node-cron";
 import { z } from "zod";
+import { readFeedList, type FeedSource } from "./feeds/config.js";
 
 const LogLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
 const Snowflake = z.string().regex(/^\d{17,20}$/, "must be a Discord id (17-20 digits)");
@@ -25,6 +27,9 @@ const HELP: Record<string, string> = {
   HTTP_PORT:
     "a port number from 0 to 65535 for /healthz, /readyz and /metrics (0 picks a free one); leave unset to serve none",
   HTTP_HOST: "the address the health and metrics server listens on (default 127.0.0.1)",
+  FEEDS:
+    'a JSON array of feeds, each like {"url":"https://example.com/feed","source":"Example"}, or leave it unset to read feeds.json in DATA_DIR',
+  FEED_POLL: 'a cron expression such as "0 * * * *" (hourly, the default) or "*/30 * * * *"',
 };
 
 const EnvSchema = z.object({
@@ -48,6 +53,12 @@ const EnvSchema = z.object({
   BOOKMARK_LIMIT: z.coerce.number().int().min(1).max(10_000).default(500),
   HTTP_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   HTTP_HOST: z.string().min(1).default("127.0.0.1"),
+  FEEDS: z.string().optional(),
+  FEED_POLL: z
+    .string()
+    .trim()
+    .refine((expression) => cron.validate(expression), "is not a cron expression")
+    .default("0 * * * *"),
 });
 
 export type Config = Readonly<{
@@ -63,6 +74,10 @@ export type Config = Readonly<{
   /** Health and metrics over HTTP; off when undefined. */
   httpPort: number | undefined;
   httpHost: string;
+  /** The feeds to poll (from FEEDS, or feeds.json in the data folder). */
+  feeds: readonly FeedSource[];
+  /** When to poll them: a cron expression. */
+  feedPoll: string;
 }>;
 
 /** One line per problem, each naming its variable (never its value). */
@@ -101,6 +116,13 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   }
   const e = result.data;
   const stateDir = path.resolve(e.STATE_DIR);
+  const dataDir = path.resolve(e.DATA_DIR);
+  let feeds: FeedSource[];
+  try {
+    feeds = readFeedList(e.FEEDS, dataDir);
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}: ${HELP.FEEDS}.`);
+  }
   return Object.freeze({
     discordToken: e.DISCORD_TOKEN,
     applicationId: e.DISCORD_APPLICATION_ID ?? applicationIdFromToken(e.DISCORD_TOKEN),
@@ -111,10 +133,12 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     storePath: e.STORE_URL
       ? path.resolve(e.STORE_URL.slice("sqlite://".length))
       : path.join(stateDir, "modeldex.sqlite"),
-    dataDir: path.resolve(e.DATA_DIR),
+    dataDir,
     bookmarkLimit: e.BOOKMARK_LIMIT,
     httpPort: e.HTTP_PORT,
     httpHost: e.HTTP_HOST,
+    feeds: Object.freeze(feeds),
+    feedPoll: e.FEED_POLL,
   });
 }
 

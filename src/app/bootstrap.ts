@@ -6,6 +6,7 @@ import { GuildCatalogs } from "../entries/catalogs.js";
 import { entryStoreDeps } from "../entries/repository.js";
 import type { PassageRow } from "../search/index.js";
 import { loadCorpus } from "../corpus/load.js";
+import { feedDocumentsDir } from "../feeds/ingest.js";
 import { openSearchIndex } from "../search/index.js";
 import { storeKind, type KeyValueStore } from "../store/keyv.js";
 import type { StoreProblem } from "../store/records.js";
@@ -28,7 +29,10 @@ export function corpusDir(dataDir: string): string {
 
 /** Loads the corpus and opens (or builds) its search index: the knowledge every command reads. */
 export async function createAppContext(options: BootstrapOptions): Promise<AppContext> {
-  const corpus = await loadCorpus(corpusDir(options.dataDir), { skipInvalid: options.skipInvalid });
+  const corpus = await loadCorpus(corpusDir(options.dataDir), {
+    skipInvalid: options.skipInvalid,
+    gatheredDir: feedDocumentsDir(options.stateDir),
+  });
   for (const problem of corpus.skipped) {
     options.logger.warn(
       { file: problem.file },

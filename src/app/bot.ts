@@ -1,6 +1,8 @@
 import { Events, type Client } from "discord.js";
 import type { Logger } from "pino";
 import { commandDefinitions, commandsByName } from "../../commands/index.js";
+import { catalogNames } from "../candidates/detect.js";
+import { SqliteCandidateRepository } from "../candidates/repository.js";
 import type { Config } from "../config.js";
 import { isServerEmoji, listenForBookmarks, makeBookmarkable } from "../discord/bookmarks.js";
 import { createClient } from "../discord/client.js";
@@ -8,6 +10,9 @@ import { deployIfChanged } from "../discord/deploy.js";
 import { shardCount, shardStates } from "../discord/gateway.js";
 import { createRouter } from "../discord/router.js";
 import { recapPosterFor } from "../discord/recap.js";
+import { feedDocumentsDir } from "../feeds/ingest.js";
+import { FeedPoller, type PollTimer } from "../feeds/poller.js";
+import { SqliteFeedRepository } from "../feeds/repository.js";
 import { RecapPosts } from "../recap/posts.js";
 import { cronTimer, RecapScheduler, type Timer } from "../recap/scheduler.js";
 import { openStore, storeKind, type KeyValueStore } from "../store/keyv.js";
@@ -23,12 +28,16 @@ export interface BotOptions {
   readonly now?: () => Date;
   /** What fires the weekly recap jobs (node-cron unless a test cranks it by hand). */
   readonly timer?: Timer;
+  /** What fires the feed polls (node-cron on FEED_POLL unless a test cranks it by hand). */
+  readonly feedTimer?: PollTimer;
 }
 
 export interface RunningBot {
   readonly client: Client;
   readonly store: KeyValueStore;
   readonly recaps: RecapScheduler;
+  /** Polls the configured feeds; undefined when there are none. */
+  readonly feeds: FeedPoller | undefined;
   context(): AppContext;
   /** Resolves once logged in and the commands are deployed (or found up to date). */
   readonly ready: Promise<void>;
@@ -80,13 +89,24 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     return next;
   };
   let ctx: AppContext;
+  let feedStores:
+    { items: SqliteFeedRepository; candidates: SqliteCandidateRepository } | undefined;
   try {
     ctx = await boot();
+    if (config.feeds.length)
+      feedStores = {
+        items: await SqliteFeedRepository.open(config.storePath),
+        candidates: await SqliteCandidateRepository.open(config.storePath),
+      };
   } catch (error) {
     await posts.close().catch(() => undefined);
     await store.disconnect().catch(() => undefined);
     throw error;
   }
+  const closeFeedStores = async () => {
+    await feedStores?.items.close().catch(() => undefined);
+    await feedStores?.candidates.close().catch(() => undefined);
+  };
   logger.info(
     {
       documents: ctx.corpus.documents.length,
@@ -118,6 +138,27 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   // A new schedule also finishes a week left half-posted (a pause, fixed, then `set` again).
   hooks.recapChanged = (guildId) =>
     void scheduler.reschedule(guildId).then(() => scheduler.run(guildId));
+  const feeds =
+    feedStores &&
+    new FeedPoller({
+      feeds: config.feeds,
+      repository: feedStores.items,
+      candidates: feedStores.candidates,
+      knownNames: () => catalogNames(ctx.catalog.catalog),
+      documentsDir: feedDocumentsDir(config.stateDir),
+      now: () => (options.now ?? (() => new Date()))(),
+      logger,
+      // New documents are read with the rest of the corpus: a reload, as after `ingest`.
+      onChange: async () => {
+        if (stopped) return;
+        await bot.reload().catch((error: unknown) => {
+          logger.error(
+            { err: error },
+            "reload after a feed poll failed; keeping the corpus loaded",
+          );
+        });
+      },
+    });
   client.on(Events.Error, (error) => logger.error({ err: error }, "discord client error"));
   client.on(Events.Warn, (message) => logger.warn(message));
 
@@ -143,6 +184,10 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       await scheduler
         .start()
         .catch((error: unknown) => logger.error({ err: error }, "could not start the recap jobs"));
+      // The first poll runs in the background: commands do not wait for the feeds.
+      feeds
+        ?.start(config.feedPoll, options.feedTimer)
+        .catch((error: unknown) => logger.error({ err: error }, "could not start the feed polls"));
       resolve();
     });
   });
@@ -153,6 +198,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     client,
     store,
     recaps: scheduler,
+    feeds,
     context: () => ctx,
     ready,
     reload() {
@@ -175,6 +221,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       stopped = true;
       client.removeAllListeners(Events.InteractionCreate);
       await scheduler.stop();
+      await feeds?.stop();
       await router.drain();
       // No more events after this; then what was already received is written before closing.
       await client.destroy();
@@ -182,15 +229,18 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       await ctx.searchIndex.close().catch(() => undefined);
       await store.disconnect().catch(() => undefined);
       await posts.close().catch(() => undefined);
+      await closeFeedStores();
     },
     async kill() {
       if (stopped) return;
       stopped = true;
       client.removeAllListeners();
       void scheduler.stop();
+      void feeds?.stop();
       await client.destroy();
       await store.disconnect().catch(() => undefined);
       await posts.close().catch(() => undefined);
+      await closeFeedStores();
     },
   };
   try {

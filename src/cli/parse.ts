@@ -105,6 +105,7 @@ export function usage(registry: ReadonlyMap<string, CommandModule>): string {
   return [
     "usage: npm run --silent cli -- <command> [subcommand] [option:value ...] [--json]",
     "       npm run --silent cli -- ingest <file> --title <title> --date <YYYY[-MM[-DD]]> [--source <name>] [--author <name>] [--url <https://…>] [--id <slug>]",
+    "       npm run --silent cli -- feeds [poll | enable <url>] [--json]",
     "commands:",
     ...lines,
   ].join("\n");

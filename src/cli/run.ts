@@ -6,6 +6,7 @@ import { CatalogError } from "../catalog/load.js";
 import { CorpusError } from "../corpus/load.js";
 import { ingestDocument } from "../corpus/ingest.js";
 import { isUserError } from "../errors.js";
+import { feedsCommand } from "./feeds.js";
 import { answerSafely } from "../interactions/boundary.js";
 import { createLogger } from "../logger.js";
 import { memoryStore } from "../store/keyv.js";
@@ -45,6 +46,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const config = loadConfig(io.env);
     const logger = createLogger(io.env.LOG_LEVEL ? config.logLevel : "warn", { fd: 2 });
     if (words[0] === "ingest") return await ingest(words.slice(1), corpusDir(config.dataDir), io);
+    if (words[0] === "feeds")
+      return await feedsCommand(words.slice(1), config, logger, {
+        stdout: io.stdout,
+        json: flags.has("--json"),
+      });
 
     const { module, call } = parseCommandLine(words, commandsByName);
     const ctx = await createAppContext({

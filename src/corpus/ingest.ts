@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { UserError } from "../errors.js";
@@ -85,8 +86,9 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
-async function writeAtomically(file: string, content: string): Promise<void> {
-  const temp = `${file}.${process.pid}.tmp`;
+/** Writes to a temporary name, then renames: a reader sees the old file or the new, never half. */
+export async function writeAtomically(file: string, content: string): Promise<void> {
+  const temp = `${file}.${process.pid}.${randomUUID()}.tmp`;
   await fs.writeFile(temp, content);
   await fs.rename(temp, file);
 }

@@ -57,6 +57,11 @@ function segments(text: string): Segment[] {
   return out;
 }
 
+/** The sentences of a text (a line without end punctuation counts as one), as offsets. */
+export function sentenceSpans(text: string): Array<{ start: number; end: number }> {
+  return segments(text).map(({ start, end }) => ({ start, end }));
+}
+
 /**
  * Packs sentences greedily: a passage closes at a paragraph end once it has the minimum, and
  * before any sentence that would take it past the maximum. A sentence longer than the maximum

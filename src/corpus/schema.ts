@@ -28,7 +28,10 @@ export const DocumentMeta = z.strictObject({
 export type DocumentMeta = z.infer<typeof DocumentMeta>;
 
 export interface CorpusDocument extends DocumentMeta {
-  /** The text file's name inside the corpus folder. */
+  /**
+   * The text file, relative to the corpus folder: its name for a shipped document, a path into
+   * the state folder for one gathered from a feed.
+   */
   readonly file: string;
 }
 

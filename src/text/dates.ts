@@ -67,3 +67,9 @@ export function formatDate(iso: string, precision: DatePrecision = "day"): strin
   if (precision === "month") return `${month} ${y}`;
   return `${Number(d)} ${month} ${y}`;
 }
+
+/** "2 Mar 2026 09:05 UTC": an instant, for operators' logs and listings. */
+export function formatInstant(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${formatDate(iso.slice(0, 10))} ${iso.slice(11, 16)} UTC`;
+}

@@ -4,6 +4,7 @@ import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { startBot, type RunningBot } from "../../src/app/bot.js";
 import { parseConfig } from "../../src/config.js";
+import type { PollTimer } from "../../src/feeds/poller.js";
 import type { Timer } from "../../src/recap/scheduler.js";
 import {
   DiscordEmulator,
@@ -25,6 +26,8 @@ export interface WorldOptions {
   readonly now?: () => Date;
   /** Fires the weekly recap jobs; node-cron when unset. */
   readonly timer?: Timer;
+  /** Fires the feed polls; node-cron on FEED_POLL when unset. */
+  readonly feedTimer?: PollTimer;
   readonly env?: Record<string, string>;
   /** Start as `npm start -- --skip-invalid` does. */
   readonly skipInvalid?: boolean;
@@ -101,6 +104,7 @@ export class World {
       now: this.options.now,
       timer: this.options.timer,
       skipInvalid: this.options.skipInvalid,
+      feedTimer: this.options.feedTimer,
     });
     await this.bot.ready;
   }

@@ -5,6 +5,7 @@ import { promisify } from "node:util";
 import type { APIEmbed } from "discord-api-types/v10";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/run.js";
+import { FeedServer, fixtureFeed } from "../feed-server.js";
 import { FIXTURE_DATA, tempDir } from "../helpers.js";
 
 const exec = promisify(execFile);
@@ -204,5 +205,57 @@ describe("the offline CLI", () => {
     await expect(
       exec("npx", ["tsx", "src/cli/main.ts", "search"], { cwd: ROOT, env }),
     ).rejects.toMatchObject({ code: 2 });
+  });
+
+  it("GIVEN feeds THEN `feeds` lists them, `feeds poll` stores their items, and the corpus answers from them", async () => {
+    const server = await FeedServer.start();
+    try {
+      server.serve("/lab-notes.xml", { body: fixtureFeed("lab-notes.rss.xml") });
+      const env = {
+        STATE_DIR: await tempDir(),
+        FEEDS: JSON.stringify([
+          { url: server.url("/lab-notes.xml"), source: "Lab Notes", kind: "newsletter" },
+          { url: server.url("/moved-away"), source: "Old Blog" },
+        ]),
+      };
+      expect((await cli(["feeds"], env)).stdout).toBe(
+        `Lab Notes — ${server.url("/lab-notes.xml")}\n  not polled yet\nOld Blog — ${server.url("/moved-away")}\n  not polled yet`,
+      );
+
+      const polled = await cli(["feeds", "poll"], env);
+      expect(polled.code).toBe(0);
+      expect(polled.stdout.split("\n").sort()).toEqual([
+        `${server.url("/lab-notes.xml")}: 3 added, 0 changed, 0 skipped`,
+        `${server.url("/moved-away")}: failed: the server answered 404`,
+      ]);
+
+      const listed = await cli(["feeds", "--json"], env);
+      expect(
+        JSON.parse(listed.stdout).map(
+          (f: { status: string; documents: number; reason: string | null }) => [
+            f.status,
+            f.documents,
+            f.reason,
+          ],
+        ),
+      ).toEqual([
+        ["ok", 3, null],
+        ["failing", 0, "the server answered 404"],
+      ]);
+      expect((await cli(["feeds"], env)).stdout).toMatch(
+        /^ {2}failing since \d+ \w+ \d{4} \d\d:\d\d UTC \(1 in a row\): the server answered 404 · next try after .* · 0 documents$/m,
+      );
+
+      const found = await cli(["search", "query:kimi k3 open-sourced", "--json"], env);
+      expect(JSON.parse(found.stdout).embeds[0].fields[0].name).toBe(
+        "1. Kimi K3 and the open-weight autumn — 16 Nov 2026",
+      );
+      expect((await cli(["feeds", "enable", "https://nowhere.example/feed"], env)).stdout).toBe(
+        "No feed https://nowhere.example/feed has been polled; `npm run cli -- feeds` lists them.",
+      );
+      expect((await cli(["feeds", "refresh"], env)).code).toBe(2);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -110,4 +110,61 @@ describe("config", () => {
     );
     expect(() => parseConfig({ HTTP_PORT: "70000" })).toThrowError(/^HTTP_PORT /);
   });
+
+  it("GIVEN FEEDS THEN the feeds are read from it, each with its source and a kind", () => {
+    const config = parseConfig({
+      FEEDS:
+        '[{"url":"https://labnotes.example.com/feed","source":"Lab Notes","kind":"newsletter"},{"url":"https://briefing.example.com/atom.xml","source":"AI briefing"}]',
+    });
+    expect(config.feeds).toEqual([
+      { url: "https://labnotes.example.com/feed", source: "Lab Notes", kind: "newsletter" },
+      { url: "https://briefing.example.com/atom.xml", source: "AI briefing", kind: "blog-post" },
+    ]);
+    expect(config.feedPoll).toBe("0 * * * *");
+  });
+
+  it("GIVEN no FEEDS THEN feeds.json in the data folder is read, and no file means no feeds", async () => {
+    const dataDir = await tempDir();
+    expect(parseConfig({ DATA_DIR: dataDir }).feeds).toEqual([]);
+    await fs.writeFile(
+      path.join(dataDir, "feeds.json"),
+      '[{"url":"https://labnotes.example.com/feed","source":"Lab Notes"}]',
+    );
+    expect(parseConfig({ DATA_DIR: dataDir }).feeds.map((f) => f.source)).toEqual(["Lab Notes"]);
+    // FEEDS wins over the file.
+    expect(parseConfig({ DATA_DIR: dataDir, FEEDS: "[]" }).feeds).toEqual([]);
+  });
+
+  it.each([
+    ["not json", /^FEEDS is not valid JSON/],
+    ['{"url":"https://a.example/feed"}', /^FEEDS Invalid input: expected array/],
+    [
+      '[{"url":"ftp://a.example/feed","source":"A"}]',
+      /^FEEDS\[0\]\.url must be an http or https URL/,
+    ],
+    ['[{"url":"https://a.example/feed"}]', /^FEEDS\[0\]\.source /],
+    [
+      '[{"url":"https://a.example/feed","source":"A"},{"url":"https://a.example/feed","source":"B"}]',
+      /^FEEDS\[1\]\.url is listed twice/,
+    ],
+  ])("GIVEN FEEDS=%s THEN the error names the variable and the field", (value, message) => {
+    expect(() => parseConfig({ FEEDS: value })).toThrowError(ConfigError);
+    expect(() => parseConfig({ FEEDS: value })).toThrowError(message);
+  });
+
+  it("GIVEN a malformed feeds.json THEN the error names the file", async () => {
+    const dataDir = await tempDir();
+    await fs.writeFile(
+      path.join(dataDir, "feeds.json"),
+      '[{"url":"https://a.example/feed","source":""}]',
+    );
+    expect(() => parseConfig({ DATA_DIR: dataDir })).toThrowError(/feeds\.json\[0\]\.source/);
+  });
+
+  it("GIVEN a FEED_POLL that is not a cron expression THEN the error names it and shows an example", () => {
+    expect(() => parseConfig({ FEED_POLL: "hourly" })).toThrowError(
+      /^FEED_POLL is not a cron expression: a cron expression such as "0 \* \* \* \*"/,
+    );
+    expect(parseConfig({ FEED_POLL: "*/30 * * * *" }).feedPoll).toBe("*/30 * * * *");
+  });
 });

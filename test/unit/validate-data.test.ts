@@ -53,7 +53,9 @@ describe("npm run validate-data", () => {
     const cwd = await tempDir("cwd-");
     await fs.writeFile(path.join(cwd, ".env"), `DATA_DIR=${FIXTURE_DATA}\n`);
     const { code, out } = await validate(undefined, { cwd });
-    expect(out).toMatch(/^corpus: 8 documents valid\ncatalogue: 6 models, 4 labs, 3 families, 1 products valid; /);
+    expect(out).toMatch(
+      /^corpus: 8 documents valid\ncatalogue: 6 models, 4 labs, 3 families, 1 products valid; /,
+    );
     expect(code).toBe(0);
   });
 

@@ -1,0 +1,164 @@
+import { createHash } from "node:crypto";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { slugify, writeAtomically } from "../corpus/ingest.js";
+import { DocumentMeta, textFileName } from "../corpus/schema.js";
+import { truncate } from "../text/truncate.js";
+import type { FeedSource } from "./config.js";
+import type { FeedItemDraft, SkippedItem } from "./parse.js";
+import type { FeedRepository } from "./repository.js";
+
+/** Which documents a change to the corpus added, changed and removed, by id. */
+export interface CorpusChange {
+  readonly added: string[];
+  readonly changed: string[];
+  readonly removed: string[];
+}
+
+export interface IngestedDocument {
+  readonly meta: DocumentMeta;
+  readonly text: string;
+}
+
+export interface FeedIngestResult extends CorpusChange {
+  /** What was written, newest version of each: for finding candidates in it. */
+  readonly documents: IngestedDocument[];
+  /** Items that could not become documents, with why. */
+  readonly skipped: SkippedItem[];
+  /** Items already stored as they are, or held by another item or process. */
+  readonly unchanged: number;
+}
+
+export interface FeedIngestDeps {
+  readonly repository: Pick<
+    FeedRepository,
+    "findFeedItem" | "claimFeedItem" | "markFeedItemStored"
+  >;
+  /** Where gathered documents live (in the state folder). */
+  readonly documentsDir: string;
+  /** This poller: claims are held in its name. */
+  readonly owner: string;
+  readonly now: Date;
+}
+
+/** A claim left by a process that died mid-write lapses after this long. */
+export const ITEM_LEASE_MS = 2 * 60_000;
+const DAY_MS = 24 * 60 * 60_000;
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/**
+ * Turns a feed's items into corpus documents in `documentsDir`. An item is known by its guid,
+ * else its link, else its content: one seen before is left alone unless its content changed,
+ * and then its document is rewritten under the same id. An item whose link or content another
+ * item already holds (in this feed or another) is a duplicate. Each item is claimed in the shared store first, so of several
+ * processes ingesting the same item only one writes it. Feed items are never removed: one that
+ * drops out of its feed stays in the corpus.
+ */
+export async function ingestFeedItems(
+  feed: FeedSource,
+  items: readonly FeedItemDraft[],
+  deps: FeedIngestDeps,
+): Promise<FeedIngestResult> {
+  const result = {
+    added: [] as string[],
+    changed: [] as string[],
+    removed: [] as string[],
+    documents: [] as IngestedDocument[],
+    skipped: [] as SkippedItem[],
+    unchanged: 0,
+  };
+  const now = deps.now.getTime();
+  await fs.mkdir(deps.documentsDir, { recursive: true });
+  for (const item of items) {
+    const contentHash = sha256(`${item.title}\0${item.text}`).slice(0, 32);
+    const identity = item.guid
+      ? `guid:${feed.url}\n${item.guid}`
+      : item.link
+        ? `link:${item.link}`
+        : `content:${contentHash}`;
+    const key = sha256(identity).slice(0, 32);
+    const known = await deps.repository.findFeedItem(key, item.link, contentHash);
+    const sameItem =
+      known && (known.key === key || (item.link !== null && known.link === item.link));
+    // A post is updated only through the feed that first stored it: two feeds carrying it with
+    // different text (a summary, the full post) would otherwise rewrite it on every poll.
+    if (known && (!sameItem || known.storedHash === contentHash || known.feedUrl !== feed.url)) {
+      result.unchanged++;
+      continue;
+    }
+    const meta = documentMeta(feed, item, known?.docId ?? documentId(item.title, key), {
+      now,
+      firstSeen: known?.firstSeenAt ?? now,
+    });
+    if (typeof meta === "string") {
+      result.skipped.push({ item: item.title, reason: meta });
+      continue;
+    }
+    const claim = await deps.repository.claimFeedItem(
+      { key: known?.key ?? key, feedUrl: feed.url, link: item.link, contentHash, docId: meta.id },
+      deps.owner,
+      now,
+      ITEM_LEASE_MS,
+    );
+    if (!claim.won || claim.storedHash === contentHash) {
+      if (claim.won)
+        await deps.repository.markFeedItemStored(known?.key ?? key, deps.owner, contentHash, now);
+      result.unchanged++;
+      continue;
+    }
+    const stored = { ...meta, id: claim.docId };
+    await writeAtomically(path.join(deps.documentsDir, textFileName(stored)), item.text + "\n");
+    await writeAtomically(
+      path.join(deps.documentsDir, `${stored.id}.json`),
+      JSON.stringify(stored, null, 2) + "\n",
+    );
+    await deps.repository.markFeedItemStored(known?.key ?? key, deps.owner, contentHash, now);
+    (claim.storedHash === null ? result.added : result.changed).push(stored.id);
+    result.documents.push({ meta: stored, text: item.text });
+  }
+  return result;
+}
+
+/** A readable id that stays unique: the title's slug and a few characters of the item's key. */
+function documentId(title: string, key: string): string {
+  const slug = slugify(title).slice(0, 57).replace(/-+$/, "") || "feed-item";
+  return `${slug}-${key.slice(0, 6)}`;
+}
+
+/** The document's metadata, validated as a shipped document's is, or why the item fails it. */
+function documentMeta(
+  feed: FeedSource,
+  item: FeedItemDraft,
+  id: string,
+  at: { now: number; firstSeen: number },
+): DocumentMeta | string {
+  // A date more than a day ahead is a publisher's mistake: the item counts as undated.
+  const published =
+    item.published && item.published.getTime() <= at.now + DAY_MS ? item.published : null;
+  const day = (published ?? new Date(at.firstSeen)).toISOString().slice(0, 10);
+  const author = item.author ?? feed.author;
+  const parsed = DocumentMeta.safeParse({
+    id,
+    title: truncate(item.title, 200),
+    source: feed.source,
+    ...(author ? { author: truncate(author, 100) } : {}),
+    date: day,
+    datePrecision: "day",
+    dateBasis: published ? "stated" : "inferred",
+    dateEvidence: published
+      ? `The feed dates the item ${published.toISOString()}.`
+      : `The feed gives no date; first seen in the feed on ${day}.`,
+    kind: feed.kind,
+    format: "text",
+    ...(item.link?.startsWith("https://") ? { url: item.link } : {}),
+  });
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  return `field \`${issue.path.join(".") || "(root)"}\` ${issue.message}`;
+}
+
+/** The folder, inside the state folder, that holds documents gathered from feeds. */
+export function feedDocumentsDir(stateDir: string): string {
+  return path.join(stateDir, "feeds", "documents");
+}
