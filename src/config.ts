@@ -21,6 +21,8 @@ const HELP: Record<string, string> = {
   DATA_DIR: "the folder holding corpus/ and catalog/ (default data)",
   BOOKMARK_LIMIT:
     "a whole number from 1 to 10000: the most bookmarks a member keeps per server (default 500)",
+  PLAYGROUND_PORT:
+    "a port number from 0 to 65535 for the playground's page on 127.0.0.1 (default 3210; 0 picks a free one)",
 };
 
 const EnvSchema = z.object({
@@ -42,6 +44,7 @@ const EnvSchema = z.object({
     .optional(),
   DATA_DIR: z.string().min(1).default("data"),
   BOOKMARK_LIMIT: z.coerce.number().int().min(1).max(10_000).default(500),
+  PLAYGROUND_PORT: z.coerce.number().int().min(0).max(65_535).default(3210),
 });
 
 export type Config = Readonly<{
@@ -54,6 +57,7 @@ export type Config = Readonly<{
   storePath: string;
   dataDir: string;
   bookmarkLimit: number;
+  playgroundPort: number;
 }>;
 
 /** One line per problem, each naming its variable (never its value). */
@@ -104,6 +108,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       : path.join(stateDir, "modeldex.sqlite"),
     dataDir: path.resolve(e.DATA_DIR),
     bookmarkLimit: e.BOOKMARK_LIMIT,
+    playgroundPort: e.PLAYGROUND_PORT,
   });
 }
 

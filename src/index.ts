@@ -6,14 +6,20 @@ import { createLogger } from "./logger.js";
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const token = requireToken(config);
+  // Without a token `npm start` opens the playground, except in production, where a missing
+  // token must stop a misconfigured deployment. `npm run playground` asks for it explicitly.
+  const playground =
+    process.argv.includes("--playground") ||
+    (!config.discordToken && process.env.NODE_ENV !== "production");
+  const token = playground ? undefined : requireToken(config);
   const logger = createLogger(config.logLevel);
-  const bot = await startBot({
-    config,
-    token,
-    logger,
-    skipInvalid: process.argv.includes("--skip-invalid"),
-  });
+  const skipInvalid = process.argv.includes("--skip-invalid");
+  const bot =
+    token === undefined
+      ? await (
+          await import("./playground/start.js")
+        ).startPlayground({ config, logger, skipInvalid })
+      : await startBot({ config, token, logger, skipInvalid });
 
   // SIGHUP reloads the corpus (after `npm run cli -- ingest …`) without dropping the connection.
   process.on("SIGHUP", () => {
