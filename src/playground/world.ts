@@ -112,7 +112,9 @@ class NotReady extends UserError {
   }
 }
 
-const HANDLES_KEPT = 200;
+/** Forms still open, and the "ada used /model" lines, kept for the most recent interactions. */
+const FORMS_KEPT = 100;
+const TRIGGERS_KEPT = 5_000;
 
 /**
  * The playground's Discord: two servers with a member and a moderator, the emulator behind them,
@@ -556,7 +558,7 @@ export class Playground {
     } catch (error) {
       throw asUserError(error);
     }
-    this.remember(this.triggers, handle.id, trigger);
+    remember(this.triggers, handle.id, trigger, TRIGGERS_KEPT);
     await firstAnswer(handle, 3_500);
     this.reportViolations();
     const record = handle.record;
@@ -565,24 +567,25 @@ export class Playground {
         "The bot did not answer within 3 seconds, so Discord would show “The application did not respond”.",
       );
     if (record.callbacks.at(-1) === InteractionResponseType.Modal && handle.modal) {
-      this.remember(this.forms, handle.id, handle);
+      remember(this.forms, handle.id, handle, FORMS_KEPT);
       return { kind: "modal", interaction: handle.id, modal: handle.modal };
     }
     return { kind: "done" };
-  }
-
-  private remember<T>(map: Map<string, T>, key: string, value: T): void {
-    map.set(key, value);
-    for (const old of map.keys()) {
-      if (map.size <= HANDLES_KEPT) break;
-      map.delete(old);
-    }
   }
 
   /** What the emulator caught the bot doing that Discord would refuse: worth a warning. */
   private reportViolations(): void {
     for (const problem of this.emu?.takeViolations() ?? [])
       this.options.logger.warn({ problem }, "the bot broke a Discord rule");
+  }
+}
+
+/** Adds to a map that forgets its oldest entries beyond `limit`. */
+function remember<T>(map: Map<string, T>, key: string, value: T, limit: number): void {
+  map.set(key, value);
+  for (const old of map.keys()) {
+    if (map.size <= limit) break;
+    map.delete(old);
   }
 }
 

@@ -41,8 +41,8 @@ export class BotProcess {
     this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
   }
 
-  static start(env: Record<string, string>): BotProcess {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
+  static start(env: Record<string, string>, args: readonly string[] = []): BotProcess {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts", ...args], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? "",

@@ -506,5 +506,18 @@ events.addEventListener("channel", (event) => {
   }
 });
 events.addEventListener("world", () => void loadWorld());
+// After a lost connection (the playground restarted, say), everything is read again.
+let lost = false;
+events.addEventListener("error", () => {
+  if (lost) return;
+  lost = true;
+  say("Lost the connection to the playground; reconnecting…", "error");
+});
+events.addEventListener("open", () => {
+  if (!lost) return;
+  lost = false;
+  say("Connected again.");
+  void loadWorld();
+});
 
 void loadWorld();

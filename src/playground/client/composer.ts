@@ -57,7 +57,12 @@ export class Composer {
       this.refresh();
     });
     input.addEventListener("keydown", (event) => this.key(event));
-    input.addEventListener("blur", () => setTimeout(() => this.close(), 150));
+    // Leaving the box closes the list, unless focus came straight back (a click on the list).
+    input.addEventListener("blur", () =>
+      setTimeout(() => {
+        if (document.activeElement !== this.input) this.close();
+      }, 150),
+    );
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       void this.send();
@@ -73,6 +78,9 @@ export class Composer {
   }
 
   refresh(): void {
+    // Whatever the bot was asked for the previous text no longer applies.
+    clearTimeout(this.timer);
+    this.asked++;
     const { leaves, line } = this.hooks.context();
     const parsed = parseLine(this.input.value, leaves);
     if (parsed.kind === "text") {

@@ -261,7 +261,7 @@ function renderReactions(view: MessageView, hooks: RenderHooks): HTMLElement {
     el(
       "summary",
       { "aria-label": "Add a reaction", "data-key": `${message.id}:add-reaction` },
-      el("span", { "aria-hidden": "true" }, "＋☺"),
+      el("span", { "aria-hidden": "true" }, "+🙂"),
     ),
   );
   const choices = el("div", { class: "reaction-choices" });
