@@ -150,6 +150,9 @@ describe("the playground in a browser", () => {
     await list.getByText("Your bookmarks in this server").waitFor();
     expect(await list.textContent()).toContain("Kimi K2 Thinking");
     expect(await list.locator(".ephemeral-note").textContent()).toContain("Only you can see this");
+    // A private reply can be dismissed, as in Discord.
+    await list.getByRole("button", { name: "Dismiss message" }).click();
+    await list.waitFor({ state: "detached" });
 
     const exported = await send(page, "/bookmarks export format:JSON");
     const link = exported.getByRole("link", { name: /\.json$/ });
@@ -157,6 +160,19 @@ describe("the playground in a browser", () => {
     const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
     const file = JSON.parse(await fs.readFile((await download.path())!, "utf8")) as unknown;
     expect(JSON.stringify(file)).toContain("Kimi K2 Thinking");
+
+    // The other server keeps its own bookmarks.
+    await page
+      .getByRole("navigation", { name: "Servers" })
+      .getByRole("button", { name: "Open Weights" })
+      .click();
+    await page.locator("#server-name", { hasText: "Open Weights" }).waitFor();
+    const elsewhere = await send(page, "/bookmarks list");
+    await elsewhere.getByText("You have no bookmarks", { exact: false }).waitFor();
+    await page
+      .getByRole("navigation", { name: "Servers" })
+      .getByRole("button", { name: "AI Club" })
+      .click();
 
     // Grace sees the card and its reactions, but not ada's private replies.
     await actAs(page, "grace");
@@ -281,6 +297,11 @@ describe("the playground in a browser", () => {
     expect(await page.getByRole("navigation", { name: "Channels" }).isVisible()).toBe(false);
     await menu.click();
     expect(await menu.getAttribute("aria-expanded")).toBe("true");
+    // Focus moved into the list, on the current channel; Escape closes it again.
+    expect(await page.locator(":focus").textContent()).toBe("# general");
+    await page.keyboard.press("Escape");
+    expect(await page.getByRole("navigation", { name: "Channels" }).isVisible()).toBe(false);
+    await menu.click();
     await openChannel(page, "general");
     expect(await page.getByRole("navigation", { name: "Channels" }).isVisible()).toBe(false);
     const card = await send(page, "/lab anthropic");

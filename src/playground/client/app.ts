@@ -122,6 +122,7 @@ function follow(outcome: Outcome, returnTo: HTMLElement | null): string | undefi
         }
       },
       returnTo,
+      ui.input,
     );
   } else if (outcome.note) say(outcome.note);
   return undefined;
@@ -469,9 +470,17 @@ ui.messages.addEventListener("click", (event) => {
   });
 });
 
+// On a small screen the channel list opens over the channel; focus goes into it, Escape leaves.
 ui.menu.addEventListener("click", () => {
   const open = document.body.classList.toggle("menu-open");
   ui.menu.setAttribute("aria-expanded", String(open));
+  if (open) ui.channels.querySelector<HTMLElement>("[aria-current=page]")?.focus();
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape" || !document.body.classList.contains("menu-open")) return;
+  document.body.classList.remove("menu-open");
+  ui.menu.setAttribute("aria-expanded", "false");
+  ui.menu.focus();
 });
 
 ui.recapForm.addEventListener("submit", (event) => {

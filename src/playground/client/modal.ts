@@ -70,13 +70,14 @@ function field(input: LooseInput, label: string, description?: string): HTMLElem
   );
 }
 
-/** Opens the form; focus returns to `returnTo` when it closes. */
+/** Opens the form; focus returns to `returnTo` when it closes, or to `fallback` if that is gone. */
 export function openModal(
   dialog: HTMLDialogElement,
   modal: APIModalInteractionResponseCallbackData,
   names: Names,
   submit: SubmitForm,
   returnTo: HTMLElement | null,
+  fallback: HTMLElement,
 ): void {
   const titleId = "modal-title";
   const problem = el("div", { class: "form-problem", role: "alert" });
@@ -118,7 +119,7 @@ export function openModal(
     "close",
     () => {
       dialog.replaceChildren();
-      returnTo?.focus();
+      (returnTo?.isConnected ? returnTo : fallback).focus();
     },
     { once: true },
   );
