@@ -17,15 +17,21 @@ import {
 
 let running: RunningPlayground;
 let logs: LogLine[];
-let browser: BrowserContext;
+let browser: BrowserContext | undefined;
+/** Why Chromium could not start: every test then fails with it, none is skipped. */
+let noBrowser: Error | undefined;
 let page: Page;
+let pageOpen = false;
 const pageErrors: string[] = [];
 /** The screenshot a test leaves in test-results/playground/, named by the test. */
 let shot = "";
 
 beforeAll(async () => {
   ({ running, logs } = await startTestPlayground());
-  browser = await launchChromium();
+  browser = await launchChromium().catch((error: Error) => {
+    noBrowser = error;
+    return undefined;
+  });
 });
 
 afterAll(async () => {
@@ -33,27 +39,32 @@ afterAll(async () => {
   await running?.stop();
 });
 
-beforeEach(async () => {
-  page = await browser.newPage();
-  page.setDefaultTimeout(5_000);
+/** A fresh tab in #general as ada, whatever the last test left. */
+async function openPage(): Promise<void> {
   shot = "";
+  if (!browser) throw noBrowser;
+  page = await browser.newPage();
+  pageOpen = true;
+  page.setDefaultTimeout(5_000);
   page.on("pageerror", (error) => pageErrors.push(error.message));
   page.on("console", (m) => {
     if (m.type() === "error") pageErrors.push(m.text());
   });
   await page.goto(running.url);
-  // Each test starts in #general as ada, whatever the last one left.
   await openChannel(page, "general");
   await actAs(page, "ada");
-});
+}
 
-afterEach(async () => {
+/** Saves the test's screenshot; the page must have run without errors, the bot without warnings. */
+async function closePage(): Promise<void> {
+  if (!pageOpen) return;
+  pageOpen = false;
   await screenshot(page, shot || "unnamed");
   await page.close();
   // The page ran without errors, and the bot broke no Discord rule and logged no error.
   expect(pageErrors.splice(0)).toEqual([]);
   expect(logs.filter((l) => l.level >= 40).map((l) => l.msg)).toEqual([]);
-});
+}
 
 /** Fills the "Add a model" form the bot opened, by its labels, as a person would. */
 async function fillModelForm(values: {
@@ -72,6 +83,9 @@ async function fillModelForm(values: {
 }
 
 describe("the playground in a browser", () => {
+  beforeEach(openPage);
+  afterEach(closePage);
+
   it("GIVEN the member types /model opus 4.5 THEN the bot's card appears in the channel, with its bookmark reaction", async () => {
     shot = "model-card";
     // This one is the README's picture: a little smaller than the others.
@@ -332,7 +346,6 @@ describe("the playground in a browser", () => {
 
 describe("the playground's server", () => {
   it("GIVEN a request from another site or without JSON THEN it is refused and nothing happens", async () => {
-    shot = "refused-request";
     const body = JSON.stringify({ server: "1", week: "2026-W06" });
     const foreign = await fetch(`${running.url}/api/recap`, {
       method: "POST",
