@@ -30,6 +30,8 @@ const HELP: Record<string, string> = {
   FEEDS:
     'a JSON array of feeds, each like {"url":"https://example.com/feed","source":"Example"}, or leave it unset to read feeds.json in DATA_DIR',
   FEED_POLL: 'a cron expression such as "0 * * * *" (hourly, the default) or "*/30 * * * *"',
+  PLAYGROUND_PORT:
+    "a port number from 0 to 65535 for the playground's page on 127.0.0.1 (default 3210; 0 picks a free one)",
 };
 
 const EnvSchema = z.object({
@@ -59,6 +61,7 @@ const EnvSchema = z.object({
     .trim()
     .refine((expression) => cron.validate(expression), "is not a cron expression")
     .default("0 * * * *"),
+  PLAYGROUND_PORT: z.coerce.number().int().min(0).max(65_535).default(3210),
 });
 
 export type Config = Readonly<{
@@ -78,6 +81,7 @@ export type Config = Readonly<{
   feeds: readonly FeedSource[];
   /** When to poll them: a cron expression. */
   feedPoll: string;
+  playgroundPort: number;
 }>;
 
 /** One line per problem, each naming its variable (never its value). */
@@ -139,6 +143,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     httpHost: e.HTTP_HOST,
     feeds: Object.freeze(feeds),
     feedPoll: e.FEED_POLL,
+    playgroundPort: e.PLAYGROUND_PORT,
   });
 }
 

@@ -11,12 +11,17 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const token = requireToken(config);
+  // Without a token `npm start` opens the playground, except in production, where a missing
+  // token must stop a misconfigured deployment. `npm run playground` asks for it explicitly.
+  const playground =
+    process.argv.includes("--playground") ||
+    (!config.discordToken && process.env.NODE_ENV !== "production");
+  const token = playground ? undefined : requireToken(config);
   const logger = createLogger(config.logLevel);
   exitOnCrash(logger);
 
   // Filled in once started; the signal handlers are installed before, and read it then.
-  const running: { bot?: RunningBot } = {};
+  const running: { bot?: Pick<RunningBot, "reload" | "stop"> } = {};
   let stopping = false;
   const ops = await serveOps(config, logger);
   const shutdown = async (signal: string) => {
@@ -46,15 +51,20 @@ async function main(): Promise<void> {
     });
   });
 
-  const bot = await startBot({
-    config,
-    token,
-    logger,
-    skipInvalid: process.argv.includes("--skip-invalid"),
-  }).catch(async (error: unknown) => {
-    await ops?.close();
-    throw error;
-  });
+  const skipInvalid = process.argv.includes("--skip-invalid");
+  if (token === undefined) {
+    // The playground answers on its own page; it has no health server of its own.
+    running.bot = await (
+      await import("./playground/start.js")
+    ).startPlayground({ config, logger, skipInvalid });
+    return;
+  }
+  const bot = await startBot({ config, token, logger, skipInvalid }).catch(
+    async (error: unknown) => {
+      await ops?.close();
+      throw error;
+    },
+  );
   running.bot = bot;
   ops?.attach(bot);
 }

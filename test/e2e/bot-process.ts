@@ -47,16 +47,24 @@ export class BotProcess {
   /**
    * Starts the bot from the sources. With `clockAt`, the process's clock (`Date`) is the test's: it
    * starts at that time and runs on, so a test can crash a bot with `crash()` (kill -9) at one
-   * moment of a recap's week and start the next one minutes or hours later in that week.
+   * moment of a recap's week and start the next one minutes or hours later in that week. `args`
+   * are the bot's own (`--playground`, say).
    */
-  static start(env: Record<string, string>, options: { clockAt?: Date } = {}): BotProcess {
+  static start(
+    env: Record<string, string>,
+    options: { clockAt?: Date; args?: readonly string[] } = {},
+  ): BotProcess {
     const clock = options.clockAt
       ? ["--import", pathToFileURL(path.join(import.meta.dirname, "test-clock.ts")).href]
       : [];
-    return BotProcess.spawn(process.execPath, ["--import", "tsx", ...clock, "src/index.ts"], {
-      ...(options.clockAt ? { TEST_CLOCK_AT: options.clockAt.toISOString() } : {}),
-      ...env,
-    });
+    return BotProcess.spawn(
+      process.execPath,
+      ["--import", "tsx", ...clock, "src/index.ts", ...(options.args ?? [])],
+      {
+        ...(options.clockAt ? { TEST_CLOCK_AT: options.clockAt.toISOString() } : {}),
+        ...env,
+      },
+    );
   }
 
   /** `npm start`: the pid is npm's, which forwards SIGTERM and SIGINT to the bot. */

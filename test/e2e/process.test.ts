@@ -41,8 +41,13 @@ function run(command: string, args: string[], env: Record<string, string>) {
 }
 
 describe("npm start as a process", () => {
-  it("GIVEN no DISCORD_TOKEN THEN it stops with one line saying how to get one, and exit code 1", async () => {
-    const bot = BotProcess.start({ DISCORD_TOKEN: "", STATE_DIR: await tempDir("proc-") });
+  it("GIVEN no DISCORD_TOKEN in production THEN it stops with one line saying how to get one, and exit code 1", async () => {
+    // Outside production, the same start opens the playground (see playground-process.test.ts).
+    const bot = BotProcess.start({
+      DISCORD_TOKEN: "",
+      NODE_ENV: "production",
+      STATE_DIR: await tempDir("proc-"),
+    });
     running.push(bot);
     expect(await bot.exitCode()).toBe(1);
     expect(bot.errorOutput.trim().split("\n")).toEqual([

@@ -15,6 +15,7 @@ import { Faults } from "./faults.js";
 import type { GatewayStats } from "./gateway.js";
 import { RateLimiter, type RateLimitHit, type RateLimitOptions } from "./ratelimits.js";
 import { RestServer } from "./rest.js";
+import { compareSnowflakes } from "./snowflake.js";
 import { DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS } from "./state.js";
 
 export { ApiError, ErrorCodes, InteractionRefused } from "./errors.js";
@@ -57,6 +58,8 @@ export interface EmulatorOptions {
 }
 
 export interface GuildSpec {
+  /** A fixed id, so a world rebuilt after a restart keeps its ids (default: a new snowflake). */
+  id?: string;
   name?: string;
   /** Permissions of @everyone (default: Discord's usual member set). */
   everyonePermissions?: bigint;
@@ -73,11 +76,15 @@ export interface AddedGuild {
 }
 
 export interface ChannelSpec {
+  /** A fixed id (default: a new snowflake). */
+  id?: string;
   name?: string;
   topic?: string;
 }
 
 export interface RoleSpec {
+  /** A fixed id (default: a new snowflake). */
+  id?: string;
   name: string;
   permissions?: bigint;
 }
@@ -194,7 +201,7 @@ export class DiscordEmulator {
   addGuild(spec: GuildSpec = {}): AddedGuild {
     const state = this.core.state;
     const ids = this.core.ids;
-    const id = ids.next();
+    const id = spec.id ?? ids.next();
     const ownerId = ids.next();
     state.users.set(ownerId, {
       id: ownerId,
@@ -253,7 +260,7 @@ export class DiscordEmulator {
 
   addChannel(guildId: string, spec: ChannelSpec = {}): { id: string } {
     const guild = this.guild(guildId);
-    const id = this.core.ids.next();
+    const id = spec.id ?? this.core.ids.next();
     this.core.state.channels.set(id, {
       id,
       guildId,
@@ -293,7 +300,7 @@ export class DiscordEmulator {
 
   addRole(guildId: string, spec: RoleSpec): { id: string } {
     const guild = this.guild(guildId);
-    const id = this.core.ids.next();
+    const id = spec.id ?? this.core.ids.next();
     const created = role(id, spec.name, spec.permissions ?? 0n, guild.roles.size);
     guild.roles.set(id, created);
     this.core.gateway.dispatch(
@@ -418,6 +425,44 @@ export class DiscordEmulator {
       .map((m) => this.core.messageView(m.message.id)!);
   }
 
+  /**
+   * A channel as one user sees it, oldest first: its messages, and the ephemeral replies only
+   * that user can see.
+   */
+  messagesFor(channelId: string, userId: string): APIMessage[] {
+    const owner = (record: { interactionId: string | null }): string | undefined =>
+      record.interactionId ? this.core.interactions.get(record.interactionId)?.userId : undefined;
+    return [...this.core.state.messages.values()]
+      .filter(
+        (m) => m.channelId === channelId && !m.deleted && (!m.ephemeral || owner(m) === userId),
+      )
+      .sort((a, b) => compareSnowflakes(a.message.id, b.message.id))
+      .map((m) => this.core.messageView(m.message.id)!);
+  }
+
+  /**
+   * Calls `listener` with a channel's id whenever something in it changes: a message is created,
+   * edited or deleted, or the bot adds or removes a reaction. Returns the function that stops it.
+   */
+  onChannelChange(listener: (channelId: string) => void): () => void {
+    const events = this.core.events;
+    const onMessage = (record: { channelId: string }): void => listener(record.channelId);
+    const onRequest = (request: RequestRecord): void => {
+      const reaction = /^\/channels\/(\d+)\/messages\/\d+\/reactions/.exec(request.path);
+      if (reaction && request.status < 300) listener(reaction[1]!);
+    };
+    events.on("message", onMessage);
+    events.on("edit", onMessage);
+    events.on("delete", onMessage);
+    events.on("request", onRequest);
+    return () => {
+      events.off("message", onMessage);
+      events.off("edit", onMessage);
+      events.off("delete", onMessage);
+      events.off("request", onRequest);
+    };
+  }
+
   /** Any message by id (ephemeral ones included), or undefined. */
   message(messageId: string): APIMessage | undefined {
     const record = this.core.state.messages.get(messageId);
@@ -495,6 +540,11 @@ export class DiscordEmulator {
     return [...map.values()]
       .filter((r) => r.users.length > 0)
       .map((r) => ({ emoji: r.key, userIds: [...r.users] }));
+  }
+
+  /** What a member may do in a server, or in one of its channels, as Discord computes it. */
+  permissions(guildId: string, userId: string, channelId?: string): bigint {
+    return this.core.state.permissions(guildId, userId, channelId);
   }
 
   /** Registered commands: global without an argument, else the server's. */
