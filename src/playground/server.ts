@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -10,7 +11,13 @@ import { ConfigError } from "../config.js";
 import { isUserError } from "../errors.js";
 import type { Playground, PlaygroundEvent } from "./world.js";
 
-const CLIENT_DIR = fileURLToPath(new URL("./client/", import.meta.url));
+/**
+ * The page's sources: beside this file under tsx, and still in src/ when the bot runs from dist/
+ * (they are TypeScript that esbuild strips at start-up, so the build does not copy them).
+ */
+const CLIENT_DIR = ["./client/", "../../../src/playground/client/"]
+  .map((relative) => fileURLToPath(new URL(relative, import.meta.url)))
+  .find((dir) => existsSync(path.join(dir, "index.html")))!;
 const BODY_LIMIT = 64 * 1024;
 
 interface Asset {

@@ -14,7 +14,7 @@ import {
   type InteractionHandle,
   type OptionValues,
   type UserDriver,
-} from "../../test/emulator/index.js";
+} from "../emulator/index.js";
 import { startBot, type RunningBot } from "../app/bot.js";
 import type { Config } from "../config.js";
 import { deployCommands } from "../discord/deploy.js";

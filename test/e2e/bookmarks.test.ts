@@ -8,7 +8,7 @@ import {
 } from "discord.js";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { listBookmarks, type Bookmark } from "../../src/bookmarks/repository.js";
-import { DiscordEmulator, type OptionValues, type UserDriver } from "../emulator/index.js";
+import { DiscordEmulator, type OptionValues, type UserDriver } from "../../src/emulator/index.js";
 import { SHIPPED_DATA, tempDir } from "../helpers.js";
 import { BotProcess } from "./bot-process.js";
 import { buttonsOf as buttonsWithState, idsOf, useWorld, World } from "./world.js";

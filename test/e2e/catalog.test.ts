@@ -1,6 +1,6 @@
 import { MessageFlags, type APIEmbed, type APIMessage } from "discord-api-types/v10";
 import { describe, expect, it } from "vitest";
-import { DISCORD_LIMITS } from "../emulator/index.js";
+import { DISCORD_LIMITS } from "../../src/emulator/index.js";
 import { buttonsOf, useWorld, type World } from "./world.js";
 
 let world: World;

@@ -2,7 +2,11 @@ import { PermissionFlagsBits, type APIMessage } from "discord-api-types/v10";
 import { describe, expect, it } from "vitest";
 import { listBookmarks } from "../../src/bookmarks/repository.js";
 import { listGuildEntries } from "../../src/entries/repository.js";
-import { InteractionRefused, type InteractionHandle, type UserDriver } from "../emulator/index.js";
+import {
+  InteractionRefused,
+  type InteractionHandle,
+  type UserDriver,
+} from "../../src/emulator/index.js";
 import { idsOf, useWorld, type World } from "./world.js";
 
 let world: World;

@@ -6,7 +6,7 @@ import {
   type APIModalInteractionResponseCallbackData,
 } from "discord-api-types/v10";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { InteractionHandle, UserDriver } from "../emulator/index.js";
+import type { InteractionHandle, UserDriver } from "../../src/emulator/index.js";
 import { buttonsOf as buttonsWithState, useWorld, type World } from "./world.js";
 
 /** The bot's clock: release dates more than a year after it are refused. */

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { listBookmarks } from "../../src/bookmarks/repository.js";
-import { DiscordEmulator } from "../emulator/index.js";
+import { DiscordEmulator } from "../../src/emulator/index.js";
 import { SHIPPED_DATA, tempDir } from "../helpers.js";
 import { ensureBuilt } from "../build.js";
 import { parsePrometheus } from "../prometheus.js";

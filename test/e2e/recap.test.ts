@@ -4,7 +4,7 @@ import { PermissionFlagsBits } from "discord-api-types/v10";
 import { afterEach, describe, expect, it } from "vitest";
 import { cronExpression, type RecapSchedule } from "../../src/recap/schedule.js";
 import type { Timer } from "../../src/recap/scheduler.js";
-import { DiscordEmulator } from "../emulator/index.js";
+import { DiscordEmulator } from "../../src/emulator/index.js";
 import { SHIPPED_DATA, tempDir } from "../helpers.js";
 import { BotProcess } from "./bot-process.js";
 import { World, type WorldOptions } from "./world.js";

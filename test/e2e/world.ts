@@ -10,7 +10,7 @@ import {
   DiscordEmulator,
   type EmulatorOptions,
   type InteractionHandle,
-} from "../emulator/index.js";
+} from "../../src/emulator/index.js";
 import { SHIPPED_DATA, tempDir } from "../helpers.js";
 
 export interface LogLine {

@@ -32,7 +32,7 @@ import {
   type RESTPostAPIApplicationCommandsJSONBody,
 } from "discord-api-types/v10";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { DiscordEmulator, type InteractionHandle } from "./index.js";
+import { DiscordEmulator, type InteractionHandle } from "../../src/emulator/index.js";
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
