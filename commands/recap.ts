@@ -103,6 +103,7 @@ async function weekChoices(caller: Caller, ctx: AppContext, typed: string): Prom
 export const recap: CommandModule = {
   definition,
   privateReplies: true,
+  heavy: true,
   async execute(call, ctx) {
     const typed = stringOption(call, "week");
     const timeZone = await timeZoneOf(call, ctx);

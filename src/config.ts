@@ -21,6 +21,8 @@ const HELP: Record<string, string> = {
   DATA_DIR: "the folder holding corpus/ and catalog/ (default data)",
   BOOKMARK_LIMIT:
     "a whole number from 1 to 10000: the most bookmarks a member keeps per server (default 500)",
+  QUEUE_LIMIT:
+    "a whole number from 0 to 100000: how many deferred answers may wait their turn before members are asked to try again (default 1000)",
 };
 
 const EnvSchema = z.object({
@@ -41,6 +43,7 @@ const EnvSchema = z.object({
     .optional(),
   DATA_DIR: z.string().min(1).default("data"),
   BOOKMARK_LIMIT: z.coerce.number().int().min(1).max(10_000).default(500),
+  QUEUE_LIMIT: z.coerce.number().int().min(0).max(100_000).default(1_000),
 });
 
 export type Config = Readonly<{
@@ -53,6 +56,7 @@ export type Config = Readonly<{
   storePath: string;
   dataDir: string;
   bookmarkLimit: number;
+  queueLimit: number;
 }>;
 
 export class ConfigError extends Error {
@@ -88,6 +92,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       : path.join(stateDir, "modeldex.sqlite"),
     dataDir: path.resolve(e.DATA_DIR),
     bookmarkLimit: e.BOOKMARK_LIMIT,
+    queueLimit: e.QUEUE_LIMIT,
   });
 }
 

@@ -5,6 +5,7 @@ import type { Config } from "../config.js";
 import { listenForBookmarks, makeBookmarkable } from "../discord/bookmarks.js";
 import { createClient } from "../discord/client.js";
 import { deployIfChanged } from "../discord/deploy.js";
+import { InteractionFollowUps } from "../discord/followups.js";
 import { createRouter } from "../discord/router.js";
 import { recapPosterFor } from "../discord/recap.js";
 import { RecapPosts } from "../recap/posts.js";
@@ -12,6 +13,10 @@ import { cronTimer, RecapScheduler, type Timer } from "../recap/scheduler.js";
 import { openStore, type KeyValueStore } from "../store/keyv.js";
 import { createAppContext } from "./bootstrap.js";
 import type { AppContext, AppHooks } from "./context.js";
+import { KnowledgeThread } from "./knowledge-thread.js";
+
+/** A replaced index stays open this long for the work that started on it. */
+const RETIRED_INDEX_OPEN_MS = 60_000;
 
 export interface BotOptions {
   readonly config: Config;
@@ -47,6 +52,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const { config, logger } = options;
   const store = openStore(config.storePath);
   const posts = await RecapPosts.open(config.storePath);
+  // Loading and indexing run on their own thread, so members are answered meanwhile.
+  const builder = new KnowledgeThread();
   const hooks: AppHooks = {
     // Replaced once the scheduler exists; commands only run after that.
     recapChanged: () => undefined,
@@ -56,8 +63,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       return { documents: ctx.corpus.documents.length };
     },
   };
-  const boot = async () => {
-    const next = await createAppContext({
+  const boot = () =>
+    createAppContext({
       dataDir: config.dataDir,
       stateDir: config.stateDir,
       store,
@@ -66,15 +73,13 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       bookmarkLimit: config.bookmarkLimit,
       now: options.now,
       hooks,
+      builder,
     });
-    // Builds what autocomplete's last tier reads now, not on a member's first keystroke.
-    next.catalog.any.find("modeldex warm up");
-    return next;
-  };
   let ctx: AppContext;
   try {
     ctx = await boot();
   } catch (error) {
+    await builder.close();
     await posts.close().catch(() => undefined);
     await store.disconnect().catch(() => undefined);
     throw error;
@@ -95,7 +100,9 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     registry: commandsByName,
     context: () => ctx,
     logger,
-    onAnswer: (message, answer) => makeBookmarkable(ctx, message, answer),
+    followUps: new InteractionFollowUps(client, logger),
+    queueLimit: config.queueLimit,
+    onAnswer: (message, answer) => makeBookmarkable(ctx, client, message, answer),
   });
   client.on(Events.InteractionCreate, (interaction) => router.handle(interaction));
   const reactions = listenForBookmarks(client, () => ctx, logger);
@@ -138,6 +145,11 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 
   let stopped = false;
   let reloading: Promise<void> | undefined;
+  const retired = new Set<AppContext>();
+  const closeIndex = (old: AppContext) => {
+    retired.delete(old);
+    return old.searchIndex.close().catch(() => undefined);
+  };
   const bot: RunningBot = {
     client,
     store,
@@ -148,10 +160,13 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       // One reload at a time: a second request while one runs waits for it.
       reloading ??= (async () => {
         try {
+          // Members are answered from the loaded data until the new data is ready, then it
+          // replaces it at once.
           const next = await boot();
           const previous = ctx;
           ctx = next;
-          await previous.searchIndex.close();
+          retired.add(previous);
+          setTimeout(() => void closeIndex(previous), RETIRED_INDEX_OPEN_MS).unref();
           logger.info({ documents: next.corpus.documents.length }, "corpus reloaded");
         } finally {
           reloading = undefined;
@@ -168,6 +183,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       // No more events after this; then what was already received is written before closing.
       await client.destroy();
       await reactions.drain();
+      await builder.close();
+      await Promise.all([...retired].map(closeIndex));
       await ctx.searchIndex.close().catch(() => undefined);
       await store.disconnect().catch(() => undefined);
       await posts.close().catch(() => undefined);
@@ -177,6 +194,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       stopped = true;
       client.removeAllListeners();
       void scheduler.stop();
+      await builder.close();
       await client.destroy();
       await store.disconnect().catch(() => undefined);
       await posts.close().catch(() => undefined);

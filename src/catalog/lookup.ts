@@ -44,6 +44,7 @@ function wordKeys(text: string): string[] {
 export class EntryFinder {
   private readonly rows: NameRow[];
   private readonly fuse: Fuse<NameRow>;
+  private readonly byId = new Map<string, CatalogEntry>();
 
   constructor(
     private readonly entries: readonly CatalogEntry[],
@@ -60,6 +61,7 @@ export class EntryFinder {
         wordEnds: wordEnds(text),
       })),
     );
+    for (const e of entries) if (!this.byId.has(e.entry.id)) this.byId.set(e.entry.id, e);
     this.fuse = new Fuse(this.rows, {
       keys: ["text", "key"],
       includeScore: true,
@@ -69,7 +71,7 @@ export class EntryFinder {
   }
 
   private entry(id: string): CatalogEntry | undefined {
-    return this.entries.find((e) => e.entry.id === id);
+    return this.byId.get(id);
   }
 
   /** Newest release first; entries without a date after, by name. */

@@ -1,5 +1,6 @@
 import {
   Events,
+  Routes,
   type Client,
   type Message,
   type MessageReaction,
@@ -15,6 +16,7 @@ import { DEFAULT_BOOKMARK_EMOJI, reactionIdentifier } from "../bookmarks/emoji.j
 import { applyReaction, type ReactionEvent } from "../bookmarks/reactions.js";
 import { forMember, markMessageDeleted } from "../bookmarks/repository.js";
 import { limitNotice } from "../replies/bookmarks.js";
+import { withRetries } from "../retry.js";
 import { getGuildSettings } from "../settings/repository.js";
 import type { AnswerMeta } from "./payload.js";
 
@@ -26,13 +28,17 @@ export async function bookmarkEmojiOf(ctx: AppContext, guildId: string): Promise
   return settings.bookmarkEmoji ?? DEFAULT_BOOKMARK_EMOJI;
 }
 
+/** Waits before each new attempt at adding the bookmark reaction, after @discordjs/rest's own. */
+export const REACTION_RETRY_DELAYS_MS = [500, 2_000, 8_000, 30_000, 120_000];
+
 /**
  * Makes a public answer bookmarkable: remembers what it shows under its message id, then adds
  * the server's bookmark reaction so saving it is one click.
  */
 export async function makeBookmarkable(
   ctx: AppContext,
-  message: Pick<Message, "id" | "channelId" | "guildId" | "react">,
+  client: Client,
+  message: { id: string; channelId: string; guildId: string | null },
   answer: AnswerMeta,
 ): Promise<void> {
   if (!message.guildId) return;
@@ -42,7 +48,35 @@ export async function makeBookmarkable(
     channelId: message.channelId,
     postedAt: ctx.now().toISOString(),
   });
-  await message.react(reactionIdentifier(await bookmarkEmojiOf(ctx, message.guildId)));
+  await addBookmarkReaction(ctx, client, message.guildId, message.channelId, message.id);
+}
+
+/**
+ * Adds the server's bookmark reaction to one of the bot's messages. @discordjs/rest retries a 5xx
+ * at once, a few times, and never a broken connection; this waits and tries again, so a short
+ * outage does not leave an answer without its reaction.
+ */
+export async function addBookmarkReaction(
+  ctx: AppContext,
+  client: Client,
+  guildId: string,
+  channelId: string,
+  messageId: string,
+): Promise<void> {
+  const identifier = reactionIdentifier(await bookmarkEmojiOf(ctx, guildId));
+  // As discord.js does: a custom emoji goes as name:id, a unicode one URL-encoded.
+  const emoji = /:\d+$/.test(identifier) ? identifier : encodeURIComponent(identifier);
+  await withRetries(
+    () => client.rest.put(Routes.channelMessageOwnReaction(channelId, messageId, emoji)),
+    {
+      delaysMs: REACTION_RETRY_DELAYS_MS,
+      onRetry: (error, attempt, delayMs) =>
+        ctx.logger.warn(
+          { err: error, message: messageId, attempt, delayMs },
+          "could not add the bookmark reaction; retrying",
+        ),
+    },
+  );
 }
 
 /**

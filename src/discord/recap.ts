@@ -3,14 +3,12 @@ import { Routes, type RESTPostAPIChannelMessageJSONBody } from "discord-api-type
 import type { Client } from "discord.js";
 import type { Logger } from "pino";
 import type { AppContext } from "../app/context.js";
-import { rememberAnswer } from "../bookmarks/answers.js";
-import { reactionIdentifier } from "../bookmarks/emoji.js";
 import { recapFor } from "../recap/assemble.js";
 import type { RecapPosterDeps } from "../recap/poster.js";
 import type { RecapPosts } from "../recap/posts.js";
 import { getRecapSettings, saveRecapSettings } from "../recap/settings.js";
 import { recapPages, recapSelect, recapTitle } from "../replies/recap.js";
-import { bookmarkEmojiOf } from "./bookmarks.js";
+import { makeBookmarkable } from "./bookmarks.js";
 
 /**
  * The recap poster's Discord side: build a server's pages, post them with a nonce Discord
@@ -93,15 +91,11 @@ export function recapPosterFor(
     const channel = client.channels.cache.get(channelId);
     const guildId = channel && "guildId" in channel ? channel.guildId : undefined;
     if (!guildId) return;
-    await rememberAnswer(ctx.store, messageId, {
-      title: payload.embeds?.[0]?.title ?? titles.get(guildId) ?? "Weekly recap",
-      guildId,
-      channelId,
-      postedAt: ctx.now().toISOString(),
-    });
-    const identifier = reactionIdentifier(await bookmarkEmojiOf(ctx, guildId));
-    // As discord.js does: a custom emoji goes as name:id, a unicode one URL-encoded.
-    const emoji = /:\d+$/.test(identifier) ? identifier : encodeURIComponent(identifier);
-    await client.rest.put(Routes.channelMessageOwnReaction(channelId, messageId, emoji));
+    await makeBookmarkable(
+      ctx,
+      client,
+      { id: messageId, channelId, guildId },
+      { title: payload.embeds?.[0]?.title ?? titles.get(guildId) ?? "Weekly recap" },
+    );
   }
 }

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { MessagePayload } from "../discord/payload.js";
+import { withRetries } from "../retry.js";
 import type { RecapPosts } from "./posts.js";
 import { coveredWeek, dueSlot, lastSlot, DEFAULT_GRACE_MS } from "./schedule.js";
 import type { RecapSettings } from "./settings.js";
@@ -42,13 +43,6 @@ const PAUSING_CODES: Record<number, string> = {
 function errorCode(error: unknown): number | undefined {
   const code = (error as { code?: unknown }).code;
   return typeof code === "number" ? code : undefined;
-}
-
-/** 5xx, 429 and network failures are worth retrying; anything else is not. */
-function isTransient(error: unknown): boolean {
-  const status = (error as { status?: unknown }).status;
-  if (typeof status === "number") return status >= 500 || status === 429;
-  return errorCode(error) === undefined;
 }
 
 /** Discord nonces are at most 25 characters. */
@@ -104,7 +98,7 @@ export async function runRecapSlot(
     for (let page = done.length; page < pages.length; page++) {
       const sent = await withRetries(
         () => deps.send(settings.channelId, pages[page]!, pageNonce(guildId, week, page)),
-        deps,
+        { delaysMs: RETRY_DELAYS_MS, sleep: deps.sleep },
       );
       done.push(sent.id);
       await deps.posts.progress(guildId, week, deps.owner, done, deps.now().getTime(), LEASE_MS);
@@ -128,20 +122,5 @@ export async function runRecapSlot(
       return { kind: "paused", week, reason: pausing };
     }
     return { kind: "failed", week, reason };
-  }
-}
-
-async function withRetries<T>(
-  work: () => Promise<T>,
-  deps: Pick<RecapPosterDeps, "sleep">,
-): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      const delay = RETRY_DELAYS_MS[attempt];
-      if (delay === undefined || !isTransient(error)) throw error;
-      await deps.sleep(delay);
-    }
   }
 }

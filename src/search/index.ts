@@ -2,6 +2,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { readDocumentText, type Corpus } from "../corpus/load.js";
 import { splitPassages } from "../corpus/passages.js";
+import sqlite3 from "sqlite3";
 import { SqliteDatabase } from "../store/sqlite.js";
 import { tokenize } from "../text/tokens.js";
 import { Vocabulary } from "./spelling.js";
@@ -70,6 +71,18 @@ export async function openSearchIndex(corpus: Corpus, file: string): Promise<Sea
     count?.n ?? 0,
     built,
   );
+}
+
+/**
+ * Opens an index file another thread just built or checked (see `openSearchIndex`), with the
+ * vocabulary and count it read from it.
+ */
+export async function openCheckedIndex(
+  file: string,
+  known: { vocabulary: Vocabulary; passageCount: number; built: boolean },
+): Promise<SearchIndex> {
+  const db = await SqliteDatabase.open(file, sqlite3.OPEN_READONLY);
+  return new SqliteSearchIndex(db, known.vocabulary, known.passageCount, known.built);
 }
 
 async function openIfCurrent(file: string, stamp: string): Promise<SqliteDatabase | undefined> {

@@ -67,7 +67,16 @@ export async function searchCorpus(
       const document = corpus.byId.get(row.docId);
       if (seen.has(key) || !document) continue;
       seen.add(key);
-      hits.push({ document, passage: row, tier, snippet: snippet(row.text, content) });
+      // Only the page shown needs its snippet.
+      let shown: string | undefined;
+      hits.push({
+        document,
+        passage: row,
+        tier,
+        get snippet() {
+          return (shown ??= snippet(row.text, content));
+        },
+      });
       if (hits.length >= limit) break;
     }
   }

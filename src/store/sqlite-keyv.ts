@@ -31,11 +31,20 @@ export class SqliteKeyv extends EventEmitter implements KeyvStoreAdapter {
   constructor(file: string) {
     super();
     this.db = SqliteDatabase.open(file).then(async (db) => {
-      await db.exec(`
-        PRAGMA busy_timeout = 5000;
-        PRAGMA journal_mode = WAL;
-        CREATE TABLE IF NOT EXISTS keyv (key VARCHAR(255) PRIMARY KEY, value TEXT);`);
-      return db;
+      await db.exec("PRAGMA busy_timeout = 5000");
+      // Switching to the write-ahead log needs the file to itself for a moment: another
+      // connection opening it at the same time makes it fail at once, so try again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await db.exec(`
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE IF NOT EXISTS keyv (key VARCHAR(255) PRIMARY KEY, value TEXT);`);
+          return db;
+        } catch (error) {
+          if ((error as { code?: string }).code !== "SQLITE_BUSY" || attempt === 50) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
     });
     // Reported on first use; keep an unawaited failure from crashing the process first.
     this.db.catch(() => undefined);
