@@ -16,7 +16,7 @@ import type {
   CommandModule,
   ComponentCall,
 } from "../src/interactions/types.js";
-import { searchPage } from "../src/replies/search.js";
+import { SEARCH_PAGE_SIZE, searchPage } from "../src/replies/search.js";
 import { searchCorpus } from "../src/search/search.js";
 import { getSearchSession, saveSearchSession, type SearchSession } from "../src/search/sessions.js";
 import { parseDateBound } from "../src/text/dates.js";
@@ -123,7 +123,10 @@ async function showPage(
   caller: Caller,
   ctx: AppContext,
 ) {
-  const result = await searchCorpus(ctx.searchIndex, ctx.corpus, session);
+  const result = await searchCorpus(ctx.searchIndex, ctx.corpus, {
+    ...session,
+    shown: { page, size: SEARCH_PAGE_SIZE },
+  });
   const entries = catalogMatches(await ctx.catalogs.for(caller.guildId), session.query);
   return searchPage({ result, page, sessionId: id, filters: session, entries });
 }

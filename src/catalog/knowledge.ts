@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { Corpus } from "../corpus/load.js";
 import { compactKey, tokenize } from "../text/tokens.js";
 import { buildCatalog, loadCatalog, type Catalog, type CatalogEntry } from "./load.js";
-import { EntryFinder, entriesOf } from "./lookup.js";
+import { EntryFinder, entriesOf, type LookupHit } from "./lookup.js";
 import { buildMatcher, findMentions, indexMentions, type MentionStats } from "./mentions.js";
 import { LabEntry, ModelEntry } from "./schema.js";
 
@@ -166,6 +166,27 @@ export function lazyWords(
   return () => (words ??= passageWords(passages));
 }
 
+/** How many recent lookups each finder remembers. */
+const REMEMBERED_LOOKUPS = 1_000;
+
+/**
+ * The same lookups, remembering the latest answers: members type the same prefixes over and over,
+ * and a catalogue never changes once built (a server's change builds a new one).
+ */
+class RememberingFinder extends EntryFinder {
+  private readonly recent = new Map<string, readonly LookupHit[]>();
+
+  override find(input: string, limit?: number): LookupHit[] {
+    const key = `${limit ?? ""}\u0000${input}`;
+    let hits = this.recent.get(key);
+    if (hits) this.recent.delete(key);
+    else hits = super.find(input, limit);
+    this.recent.set(key, hits);
+    if (this.recent.size > REMEMBERED_LOOKUPS) this.recent.delete(this.recent.keys().next().value!);
+    return [...hits];
+  }
+}
+
 export function buildKnowledge(
   catalog: Catalog,
   mentions: ReadonlyMap<string, MentionStats>,
@@ -196,9 +217,9 @@ export function buildKnowledge(
   return {
     catalog,
     mentions,
-    models: new EntryFinder(entriesOf(catalog, "model"), mentions, mentionedWith),
-    labs: new EntryFinder(entriesOf(catalog, "lab"), mentions, mentionedWith),
-    any: new EntryFinder(entriesOf(catalog), mentions, mentionedWith),
+    models: new RememberingFinder(entriesOf(catalog, "model"), mentions, mentionedWith),
+    labs: new RememberingFinder(entriesOf(catalog, "lab"), mentions, mentionedWith),
+    any: new RememberingFinder(entriesOf(catalog), mentions, mentionedWith),
     get: (id) => catalog.byId.get(id),
     named: (text) => [
       ...new Set([...(byKey.get(compactKey(text)) ?? []), ...findMentions(text, matcher).keys()]),

@@ -76,6 +76,25 @@ function editOptions(p: MessagePayload): InteractionEditReplyOptions {
   };
 }
 
+/**
+ * Lets waiting callers go one per turn of the event loop, in order. Between two of them the loop
+ * polls for I/O, so an answer computed in one turn is on its way before the next is computed,
+ * and interactions that arrived meanwhile are acknowledged.
+ */
+function turns(): () => Promise<void> {
+  const waiting: Array<() => void> = [];
+  const release = () => {
+    const next = waiting.shift();
+    if (waiting.length > 0) setImmediate(release);
+    next?.();
+  };
+  return () =>
+    new Promise<void>((resolve) => {
+      waiting.push(resolve);
+      if (waiting.length === 1) setImmediate(release);
+    });
+}
+
 const sleep = (ms: number) =>
   new Promise<"late">((resolve) => setTimeout(() => resolve("late"), Math.max(0, ms)).unref());
 
@@ -106,7 +125,10 @@ export function createRouter({
   onAnswer,
 }: RouterDeps) {
   const inFlight = new Set<Promise<unknown>>();
-  const queue = new WorkQueue(queueLimit, WORK_CONCURRENCY);
+  // Deferrals still on their way to Discord: until they are sent, queued work runs one at a time.
+  let deferring = 0;
+  const queue = new WorkQueue(queueLimit, WORK_CONCURRENCY, () => deferring > 0);
+  const nextTurn = turns();
 
   async function route(interaction: Interaction): Promise<void> {
     if (interaction.isAutocomplete()) return autocomplete(interaction);
@@ -136,6 +158,7 @@ export function createRouter({
       }
     };
     let choices: Choice[] = [];
+    await nextTurn();
     try {
       if (module?.autocomplete) {
         const work = module.autocomplete(toAutocompleteCall(interaction), context());
@@ -223,26 +246,16 @@ export function createRouter({
     try {
       // Heavy work waits its turn in the queue; when the queue is busy, the interaction is
       // deferred at once rather than after a wait.
-      const waitsItsTurn = !!module?.heavy && !queue.idle;
-      const running = module?.heavy ? queue.tryRun(work) : work();
-      if (!running) {
-        logger.warn(log, "too busy: the queue of deferred work is full");
-        await interaction.reply(replyOptions(ephemeral(BUSY_MESSAGE).payload));
-        return;
-      }
-      if (waitsItsTurn) {
-        // The work goes on meanwhile; its answer waits for the deferral.
-        const deferred = defer(interaction, isComponent, privately).then(
-          () => true,
-          (error: unknown) => {
-            logger.error({ err: error, ...log }, "could not defer the reply");
-            return false;
-          },
-        );
-        reply = await running;
-        if (!(await deferred)) return;
+      if (module?.heavy && queue.full) return await busy(interaction, log);
+      if (module?.heavy && !queue.idle) {
+        // The work waits for its deferral: acknowledging every member comes first.
+        reply = await queue.tryRun(work, defer(interaction, isComponent, privately))!;
         posted = await deliverLate(interaction, reply, arrivedAt, isComponent, privately);
       } else {
+        // Heavy work starts on a later turn of the queue; anything else waits its turn here, so
+        // the deferrals of interactions that arrived with this one go out first.
+        const running = module?.heavy ? queue.tryRun(work) : nextTurn().then(work);
+        if (!running) return await busy(interaction, log);
         const early = await Promise.race([
           running,
           sleep(arrivedAt + DIRECT_ANSWER_BUDGET_MS - Date.now()),
@@ -267,9 +280,19 @@ export function createRouter({
     }
   }
 
-  function defer(interaction: Answerable, isComponent: boolean, privately: boolean) {
-    if (isComponent) return (interaction as MessageComponentInteraction).deferUpdate();
-    return interaction.deferReply(privately ? { flags: MessageFlags.Ephemeral } : {});
+  async function busy(interaction: Answerable, log: Record<string, unknown>) {
+    logger.warn(log, "too busy: the queue of deferred work is full");
+    await interaction.reply(replyOptions(ephemeral(BUSY_MESSAGE).payload));
+  }
+
+  async function defer(interaction: Answerable, isComponent: boolean, privately: boolean) {
+    deferring++;
+    try {
+      if (isComponent) await (interaction as MessageComponentInteraction).deferUpdate();
+      else await interaction.deferReply(privately ? { flags: MessageFlags.Ephemeral } : {});
+    } finally {
+      if (--deferring === 0) queue.schedule();
+    }
   }
 
   /** The first response is the answer itself. */

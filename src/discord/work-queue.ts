@@ -1,16 +1,24 @@
+interface Waiting {
+  /** Whatever it waits for first (its interaction's deferral) has happened. */
+  ready: boolean;
+  start(): Promise<void>;
+}
+
 /**
  * Runs work a few at a time, in arrival order, with a bound on how much may wait. Each piece
  * starts on a later turn of the event loop, so interactions that arrived meanwhile are
  * acknowledged first.
  */
 export class WorkQueue {
-  private readonly waiting: Array<() => Promise<void>> = [];
+  private readonly waiting: Waiting[] = [];
   private running = 0;
 
   constructor(
     /** How many may wait while others run; past it, `tryRun` refuses. */
     private readonly limit: number,
     private readonly concurrency: number,
+    /** While true, one piece runs at a time: something more urgent needs the event loop. */
+    private readonly yielding: () => boolean = () => false,
   ) {}
 
   /** Whether work queued now would start at once. */
@@ -18,22 +26,47 @@ export class WorkQueue {
     return this.running < this.concurrency && this.waiting.length === 0;
   }
 
-  /** Queues `work` and resolves with its result, or returns undefined when the queue is full. */
-  tryRun<T>(work: () => Promise<T>): Promise<T> | undefined {
-    if (this.running >= this.concurrency && this.waiting.length >= this.limit) return undefined;
+  get full(): boolean {
+    return this.running >= this.concurrency && this.waiting.length >= this.limit;
+  }
+
+  /**
+   * Queues `work` to start once `after` has settled, and resolves with its result (rejects
+   * if `after` rejects); returns undefined when the queue is full.
+   */
+  tryRun<T>(work: () => Promise<T>, after?: Promise<unknown>): Promise<T> | undefined {
+    if (this.full) return undefined;
     return new Promise<T>((resolve, reject) => {
-      this.waiting.push(() => work().then(resolve, reject));
+      let failed: unknown;
+      const entry: Waiting = {
+        ready: !after,
+        start: () =>
+          failed !== undefined ? Promise.resolve(reject(failed)) : work().then(resolve, reject),
+      };
+      this.waiting.push(entry);
+      after
+        ?.then(
+          () => (entry.ready = true),
+          (error: unknown) => {
+            failed = error ?? new Error("the work's precondition failed");
+            entry.ready = true;
+          },
+        )
+        .finally(() => this.schedule());
       this.schedule();
     });
   }
 
-  private schedule(): void {
-    while (this.running < this.concurrency && this.waiting.length > 0) {
-      const next = this.waiting.shift()!;
+  /** Starts what may start now (call when `yielding` turns false). */
+  schedule(): void {
+    while (this.running < (this.yielding() ? 1 : this.concurrency)) {
+      const index = this.waiting.findIndex((w) => w.ready);
+      if (index === -1) return;
+      const [next] = this.waiting.splice(index, 1);
       this.running++;
       setImmediate(
         () =>
-          void next().finally(() => {
+          void next!.start().finally(() => {
             this.running--;
             this.schedule();
           }),

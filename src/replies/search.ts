@@ -1,6 +1,6 @@
 import type { APIEmbed } from "discord-api-types/v10";
 import { buttonRows, pagerButtons, reply, type Reply } from "../discord/payload.js";
-import type { SearchResult } from "../search/search.js";
+import { pageWindow, type SearchResult } from "../search/search.js";
 import { formatDate } from "../text/dates.js";
 import { escapeMarkdown } from "../text/markdown.js";
 import { truncate } from "../text/truncate.js";
@@ -66,10 +66,13 @@ export function searchPage({
       components: entryButtons(entries),
     });
   }
-  const pages = Math.ceil(result.hits.length / SEARCH_PAGE_SIZE);
-  const current = Math.min(Math.max(page, 0), pages - 1);
-  const first = current * SEARCH_PAGE_SIZE;
-  const shown = result.hits.slice(first, first + SEARCH_PAGE_SIZE);
+  const {
+    page: current,
+    pages,
+    from: first,
+    to,
+  } = pageWindow(result.hits.length, page, SEARCH_PAGE_SIZE);
+  const shown = result.hits.slice(first, to);
   const embed: APIEmbed = {
     title: `Search: ${shownQuery}`,
     color: EMBED_COLOUR,

@@ -21,6 +21,9 @@ export interface PassageRow {
   readonly score: number;
 }
 
+/** A ranked passage before its text is read. */
+export type PassageMatch = Omit<PassageRow, "text"> & { readonly rowid: number };
+
 export interface PassageFilter {
   readonly source?: string;
   /** Inclusive ISO dates. */
@@ -33,7 +36,9 @@ export interface SearchIndex {
   readonly passageCount: number;
   /** Whether this open built the index (true) or reused one from disk (false). */
   readonly built: boolean;
-  match(ftsQuery: string, filter: PassageFilter, limit: number): Promise<PassageRow[]>;
+  /** Ranked matches without their text, which is read for the few shown (`texts`). */
+  match(ftsQuery: string, filter: PassageFilter, limit: number): Promise<PassageMatch[]>;
+  texts(rowids: readonly number[]): Promise<Map<number, string>>;
   passagesOf(docId: string): Promise<PassageRow[]>;
   passage(docId: string, ordinal: number): Promise<PassageRow | undefined>;
   /** Every passage, in document order: for linking the catalogue to the corpus at start-up. */
@@ -149,7 +154,7 @@ class SqliteSearchIndex implements SearchIndex {
     readonly built: boolean,
   ) {}
 
-  match(ftsQuery: string, filter: PassageFilter, limit: number): Promise<PassageRow[]> {
+  match(ftsQuery: string, filter: PassageFilter, limit: number): Promise<PassageMatch[]> {
     const where = ["passage_fts MATCH $q"];
     const params: Record<string, string | number> = { $q: ftsQuery, $limit: limit };
     if (filter.source) {
@@ -165,14 +170,23 @@ class SqliteSearchIndex implements SearchIndex {
       params.$to = filter.to;
     }
     // Scores within a hundredth are a tie, and ties go to the newer document.
-    return this.db.all<PassageRow>(
-      `SELECT p.doc_id AS docId, p.ordinal, p.start, p."end", p.text, p.date, bm25(passage_fts) AS score
+    return this.db.all<PassageMatch>(
+      `SELECT p.rowid AS rowid, p.doc_id AS docId, p.ordinal, p.start, p."end", p.date, bm25(passage_fts) AS score
        FROM passage_fts JOIN passages p ON p.rowid = passage_fts.rowid
        WHERE ${where.join(" AND ")}
        ORDER BY round(bm25(passage_fts), 2), p.date DESC, p.doc_id, p.ordinal
        LIMIT $limit`,
       params,
     );
+  }
+
+  async texts(rowids: readonly number[]): Promise<Map<number, string>> {
+    if (rowids.length === 0) return new Map();
+    const rows = await this.db.all<{ rowid: number; text: string }>(
+      "SELECT rowid, text FROM passages WHERE rowid IN (SELECT value FROM json_each(?))",
+      [JSON.stringify(rowids)],
+    );
+    return new Map(rows.map((r) => [r.rowid, r.text]));
   }
 
   passagesOf(docId: string): Promise<PassageRow[]> {

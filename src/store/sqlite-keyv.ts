@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { KeyvStoreAdapter, StoredData } from "keyv";
+import sqlite3 from "sqlite3";
 import { SqliteDatabase } from "./sqlite.js";
 
 type Pending = { readonly value: string } | { readonly deleted: true };
@@ -15,7 +16,8 @@ interface Waiter {
  * syncs instead of one per write. A write's promise resolves only once its transaction is
  * committed, so whatever a caller acknowledges after awaiting it survives a crash. Reads see
  * writes not yet committed. The table is the one `@keyv/sqlite` used, so existing stores open
- * unchanged; the file is switched to write-ahead logging, which makes each commit one sync.
+ * unchanged; the file is switched to write-ahead logging, which makes each commit one sync and
+ * lets reads run beside commits.
  */
 export class SqliteKeyv extends EventEmitter implements KeyvStoreAdapter {
   readonly opts = { dialect: "sqlite" };
@@ -27,6 +29,8 @@ export class SqliteKeyv extends EventEmitter implements KeyvStoreAdapter {
   private committing = new Map<string, Pending>();
   private flushing: Promise<void> | undefined;
   private readonly db: Promise<SqliteDatabase>;
+  /** Reads go through their own connection: on the write-ahead log they never wait for a commit. */
+  private readonly reader: Promise<SqliteDatabase>;
 
   constructor(file: string) {
     super();
@@ -46,8 +50,14 @@ export class SqliteKeyv extends EventEmitter implements KeyvStoreAdapter {
         }
       }
     });
+    this.reader = this.db.then(async () => {
+      const reader = await SqliteDatabase.open(file, sqlite3.OPEN_READONLY);
+      await reader.exec("PRAGMA busy_timeout = 5000");
+      return reader;
+    });
     // Reported on first use; keep an unawaited failure from crashing the process first.
     this.db.catch(() => undefined);
+    this.reader.catch(() => undefined);
   }
 
   private latest(key: string): Pending | undefined {
@@ -58,7 +68,7 @@ export class SqliteKeyv extends EventEmitter implements KeyvStoreAdapter {
     const pending = this.latest(key);
     if (pending) return "value" in pending ? (pending.value as StoredData<Value>) : undefined;
     const row = await (
-      await this.db
+      await this.reader
     ).get<{ value: string }>("SELECT value FROM keyv WHERE key = ?", [key]);
     return row?.value as StoredData<Value> | undefined;
   }
@@ -97,6 +107,7 @@ export class SqliteKeyv extends EventEmitter implements KeyvStoreAdapter {
   /** Commits what is queued, then closes the file. */
   async disconnect(): Promise<void> {
     await this.settle();
+    await (await this.reader).close();
     await (await this.db).close();
   }
 
