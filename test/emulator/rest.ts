@@ -110,6 +110,12 @@ export class RestServer {
     const fault = versioned ? this.faults.take(method, path) : undefined;
     const delay = (): Promise<void> =>
       fault?.delayMs ? new Promise((r) => setTimeout(r, fault.delayMs)) : Promise.resolve();
+    if (fault?.drop) {
+      await delay();
+      log(0, parsedBody, true);
+      req.socket.destroy();
+      return;
+    }
     if (fault?.status !== undefined) {
       await delay();
       const reply = faultReply(fault);
