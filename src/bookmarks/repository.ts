@@ -116,6 +116,13 @@ export interface Staged<T> {
 
 const unchanged = <T>(outcome: T): Staged<T> => ({ outcome, stored: Promise.resolve() });
 
+/** The outcome, once stored. */
+async function once<T>(staging: Promise<Staged<T>>): Promise<T> {
+  const staged = await staging;
+  await staged.stored;
+  return staged.outcome;
+}
+
 /** Runs work for one member after their earlier events; call it as soon as an event arrives. */
 export function forMember<T>(
   deps: BookmarkStoreDeps,
@@ -133,9 +140,7 @@ export async function saveBookmark(
   bookmark: Bookmark,
   limit: number,
 ): Promise<SaveOutcome> {
-  const staged = await stageSave(deps, userId, bookmark, limit);
-  await staged.stored;
-  return staged.outcome;
+  return once(stageSave(deps, userId, bookmark, limit));
 }
 
 /** `saveBookmark`, resolving once staged. */
@@ -172,9 +177,7 @@ export async function removeBookmark(
   userId: string,
   messageId: string,
 ): Promise<boolean> {
-  const staged = await stageRemove(deps, guildId, userId, messageId);
-  await staged.stored;
-  return staged.outcome;
+  return once(stageRemove(deps, guildId, userId, messageId));
 }
 
 /** `removeBookmark`, resolving once staged. */

@@ -7,12 +7,10 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { PermissionFlagsBits, type APIMessage } from "discord-api-types/v10";
-import { loadCorpus, readDocumentText } from "../../src/corpus/load.js";
-import { splitPassages } from "../../src/corpus/passages.js";
-import { tokenize } from "../../src/text/tokens.js";
+import { ingestDocument } from "../../src/corpus/ingest.js";
 import { BotProcess, type LogLine } from "../e2e/bot-process.js";
 import { DiscordEmulator, type InteractionHandle, type UserDriver } from "../emulator/index.js";
-import { makeQueries, rng } from "./queries.js";
+import { corpusQueries, rng } from "./queries.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const DEADLINE_MS = 3_000;
@@ -124,17 +122,6 @@ async function idle(emu: DiscordEmulator, probe: UserDriver, timeoutMs = 180_000
   emu.takeViolations();
 }
 
-async function searchQueries(dataDir: string, count: number): Promise<string[]> {
-  const corpus = await loadCorpus(path.join(dataDir, "corpus"));
-  const passages = [];
-  for (const doc of corpus.documents)
-    passages.push(...splitPassages(doc.id, await readDocumentText(corpus, doc)));
-  const df = new Map<string, number>();
-  for (const p of passages)
-    for (const w of new Set(tokenize(p.text))) df.set(w, (df.get(w) ?? 0) + 1);
-  return makeQueries(passages, df, count).map((q) => q.text);
-}
-
 async function modelNames(dataDir: string): Promise<string[]> {
   const folder = path.join(dataDir, "catalog", "models");
   const names: string[] = [];
@@ -215,7 +202,7 @@ export async function runEndToEnd(log: (line: string) => void = console.log) {
       (l) => l.msg === "commands deployed" || l.msg === "commands up to date",
       60_000,
     );
-    const queries = await searchQueries(dataDir, 2_000);
+    const queries = (await corpusQueries(path.join(dataDir, "corpus"), 2_000)).map((q) => q.text);
     let next = 0;
     const query = () => queries[next++ % queries.length]!;
     // Warm up: what a bot that has run for a while has already compiled and cached.
@@ -363,24 +350,17 @@ async function reloadMidBurst(
   dataDir: string,
   query: () => string,
 ): Promise<ScenarioResult> {
-  const corpus = path.join(dataDir, "corpus");
+  const text = path.join(path.dirname(dataDir), "reload-notes.txt");
   await fs.writeFile(
-    path.join(corpus, "bench-reload.json"),
-    JSON.stringify({
-      id: "bench-reload",
-      title: "Reload notes",
-      source: "Lab Notes",
-      date: "2026-11-20",
-      datePrecision: "day",
-      dateBasis: "stated",
-      kind: "blog-post",
-      format: "text",
-    }),
-  );
-  await fs.writeFile(
-    path.join(corpus, "bench-reload.txt"),
+    text,
     "The Zanzibar tokamak reached first plasma with a learned controller.\n",
   );
+  await ingestDocument(path.join(dataDir, "corpus"), {
+    file: text,
+    title: "Reload notes",
+    date: "2026-11-20",
+    source: "Lab Notes",
+  });
   const timings: Timing[] = [];
   let reload: Timing | undefined;
   for (let i = 0; i < 200; i++) {

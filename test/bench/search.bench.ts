@@ -9,14 +9,12 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { loadCorpus, readDocumentText } from "../../src/corpus/load.js";
-import { splitPassages } from "../../src/corpus/passages.js";
-import { tokenize } from "../../src/text/tokens.js";
 import { createAppContext } from "../../src/app/bootstrap.js";
 import { memoryStore } from "../../src/store/keyv.js";
 import { pino } from "pino";
 import { measureAutocomplete } from "./autocomplete.js";
 import { runEndToEnd } from "./e2e.js";
-import { makeQueries, rng } from "./queries.js";
+import { corpusQueries, rng } from "./queries.js";
 
 const exec = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -96,14 +94,7 @@ async function buildSynthetic(target: string, scale: number): Promise<void> {
 }
 
 async function queriesFor(corpusDir: string, file: string): Promise<void> {
-  const corpus = await loadCorpus(corpusDir);
-  const passages = [];
-  for (const doc of corpus.documents)
-    passages.push(...splitPassages(doc.id, await readDocumentText(corpus, doc)));
-  const df = new Map<string, number>();
-  for (const p of passages)
-    for (const w of new Set(tokenize(p.text))) df.set(w, (df.get(w) ?? 0) + 1);
-  await fs.writeFile(file, JSON.stringify(makeQueries(passages, df, QUERY_COUNT)));
+  await fs.writeFile(file, JSON.stringify(await corpusQueries(corpusDir, QUERY_COUNT)));
 }
 
 const fmt = (n: unknown, digits = 1) => (typeof n === "number" ? n.toFixed(digits) : String(n));

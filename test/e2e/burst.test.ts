@@ -2,6 +2,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { MessageFlags, type APIMessage } from "discord-api-types/v10";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ingestDocument } from "../../src/corpus/ingest.js";
 import { BUSY_MESSAGE } from "../../src/discord/router.js";
 import type { InteractionHandle, UserDriver } from "../emulator/index.js";
 import { SHIPPED_DATA, tempDir } from "../helpers.js";
@@ -153,24 +154,17 @@ describe("a reload in the middle of a burst", () => {
     await fs.cp(SHIPPED_DATA, dataDir, { recursive: true });
     const world = await World.create({ dataDir });
     try {
-      const corpus = path.join(dataDir, "corpus");
+      const text = path.join(await tempDir("doc-"), "fusion.txt");
       await fs.writeFile(
-        path.join(corpus, "fusion-notes.json"),
-        JSON.stringify({
-          id: "fusion-notes",
-          title: "Fusion notes",
-          source: "Lab Notes",
-          date: "2026-11-20",
-          datePrecision: "day",
-          dateBasis: "stated",
-          kind: "blog-post",
-          format: "text",
-        }),
-      );
-      await fs.writeFile(
-        path.join(corpus, "fusion-notes.txt"),
+        text,
         "The Zanzibar tokamak reached first plasma with a learned controller.\n",
       );
+      await ingestDocument(path.join(dataDir, "corpus"), {
+        file: text,
+        title: "Fusion notes",
+        date: "2026-11-20",
+        source: "Lab Notes",
+      });
       const crowd = members(world, 20, "reload");
       const asked: Array<[string, InteractionHandle]> = [];
       let reload: InteractionHandle | undefined;
