@@ -42,9 +42,31 @@ export interface RetryPolicy {
   readonly now?: () => number;
   /** Told about each failure that will be retried. */
   readonly onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+  /** Once aborted (the bot is stopping), the last failure is reported instead of retried. */
+  readonly signal?: AbortSignal;
 }
 
-const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/** Waits, or less if the signal aborts meanwhile. */
+async function pause(
+  ms: number,
+  sleep: (ms: number) => Promise<void>,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  if (!signal) return sleep(ms);
+  if (signal.aborted) return;
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<void>((resolve) => {
+    onAbort = resolve;
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    await Promise.race([sleep(ms), aborted]);
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+}
 
 /** Runs `work`, retrying transient failures with growing waits. */
 export async function withRetries<T>(work: () => Promise<T>, policy: RetryPolicy): Promise<T> {
@@ -58,9 +80,10 @@ export async function withRetries<T>(work: () => Promise<T>, policy: RetryPolicy
         policy.delaysMs[attempt] ??
         (policy.until !== undefined ? policy.delaysMs.at(-1) : undefined);
       const late = policy.until !== undefined && now() + (delay ?? 0) >= policy.until;
-      if (delay === undefined || late || !isTransient(error)) throw error;
+      if (delay === undefined || late || !isTransient(error) || policy.signal?.aborted) throw error;
       policy.onRetry?.(error, attempt + 1, delay);
-      await sleep(delay);
+      await pause(delay, sleep, policy.signal);
+      if (policy.signal?.aborted) throw error;
     }
   }
 }

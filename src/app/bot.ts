@@ -96,13 +96,16 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   );
 
   const client = createClient(config);
+  // Stopping cuts short the retries of failed replies and reactions, so shutdown does not wait
+  // out an outage.
+  const stopping = new AbortController();
   const router = createRouter({
     registry: commandsByName,
     context: () => ctx,
     logger,
-    followUps: new InteractionFollowUps(client, logger),
+    followUps: new InteractionFollowUps(client, logger, stopping.signal),
     queueLimit: config.queueLimit,
-    onAnswer: (message, answer) => makeBookmarkable(ctx, client, message, answer),
+    onAnswer: (message, answer) => makeBookmarkable(ctx, client, message, answer, stopping.signal),
   });
   client.on(Events.InteractionCreate, (interaction) => router.handle(interaction));
   const reactions = listenForBookmarks(client, () => ctx, logger);
@@ -178,6 +181,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       if (stopped) return;
       stopped = true;
       client.removeAllListeners(Events.InteractionCreate);
+      stopping.abort();
       await scheduler.stop();
       await router.drain();
       // No more events after this; then what was already received is written before closing.
@@ -193,6 +197,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       if (stopped) return;
       stopped = true;
       client.removeAllListeners();
+      stopping.abort();
       void scheduler.stop();
       await builder.close();
       await client.destroy();

@@ -40,6 +40,7 @@ export async function makeBookmarkable(
   client: Client,
   message: { id: string; channelId: string; guildId: string | null },
   answer: AnswerMeta,
+  stopping?: AbortSignal,
 ): Promise<void> {
   if (!message.guildId) return;
   await rememberAnswer(ctx.store, message.id, {
@@ -48,7 +49,7 @@ export async function makeBookmarkable(
     channelId: message.channelId,
     postedAt: ctx.now().toISOString(),
   });
-  await addBookmarkReaction(ctx, client, message.guildId, message.channelId, message.id);
+  await addBookmarkReaction(ctx, client, message.guildId, message.channelId, message.id, stopping);
 }
 
 /**
@@ -56,12 +57,13 @@ export async function makeBookmarkable(
  * at once, a few times, and never a broken connection; this waits and tries again, so a short
  * outage does not leave an answer without its reaction.
  */
-export async function addBookmarkReaction(
+async function addBookmarkReaction(
   ctx: AppContext,
   client: Client,
   guildId: string,
   channelId: string,
   messageId: string,
+  stopping?: AbortSignal,
 ): Promise<void> {
   const identifier = reactionIdentifier(await bookmarkEmojiOf(ctx, guildId));
   // As discord.js does: a custom emoji goes as name:id, a unicode one URL-encoded.
@@ -70,6 +72,7 @@ export async function addBookmarkReaction(
     () => client.rest.put(Routes.channelMessageOwnReaction(channelId, messageId, emoji)),
     {
       delaysMs: REACTION_RETRY_DELAYS_MS,
+      signal: stopping,
       onRetry: (error, attempt, delayMs) =>
         ctx.logger.warn(
           { err: error, message: messageId, attempt, delayMs },

@@ -35,6 +35,8 @@ export class InteractionFollowUps {
   constructor(
     client: Client,
     private readonly logger: Logger,
+    /** Aborted when the bot stops: what fails then is not retried. */
+    private readonly stopping?: AbortSignal,
   ) {
     this.rest = new REST({
       ...client.options.rest,
@@ -92,6 +94,7 @@ export class InteractionFollowUps {
     return withRetries(request, {
       delaysMs: FOLLOW_UP_RETRY_DELAYS_MS,
       until: arrivedAt + TOKEN_LIFETIME_MS,
+      signal: this.stopping,
       onRetry: (error, attempt, delayMs) =>
         this.logger.warn(
           { err: error, interaction: interaction.id, attempt, delayMs },

@@ -328,8 +328,8 @@ export function createRouter({
     privately: boolean,
   ): Promise<PostedAnswer> {
     // A form can only be the first answer; past the deferral, say so instead.
-    const late = answer.modal
-      ? { ...answer, payload: { ...answer.payload, flags: MessageFlags.Ephemeral } }
+    const late: Reply = answer.modal
+      ? { payload: { ...answer.payload, flags: MessageFlags.Ephemeral } }
       : answer;
     let message;
     if (isComponent && !late.update) {

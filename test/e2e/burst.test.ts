@@ -187,7 +187,10 @@ describe("a reload in the middle of a burst", () => {
           expect(message.embeds[0]!.title).toBe("Search: distillation attacks");
         } else {
           const hit = message.embeds[0]?.fields?.[0]?.name === "1. Fusion notes — 20 Nov 2026";
-          if (!hit) expect(message.content).toMatch(/^Nothing in the corpus matches/);
+          if (!hit) {
+            expect(message.content).toMatch(/^Nothing in the corpus matches/);
+            expect(isEphemeral(message)).toBe(true);
+          }
           found.push(hit);
         }
       }

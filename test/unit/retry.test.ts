@@ -78,4 +78,25 @@ describe("retrying requests to Discord", () => {
     expect(attempts).toBe(17);
     expect(time.now()).toBeLessThan(until);
   });
+
+  it("GIVEN the bot stopping during a wait THEN it gives up at once with the last failure", async () => {
+    const stopping = new AbortController();
+    let attempts = 0;
+    await expect(
+      withRetries(
+        async () => {
+          attempts++;
+          throw socketError();
+        },
+        {
+          delaysMs: [60_000],
+          // A wait that would never end by itself.
+          sleep: () => new Promise<void>(() => undefined),
+          onRetry: () => stopping.abort(),
+          signal: stopping.signal,
+        },
+      ),
+    ).rejects.toThrow("other side closed");
+    expect(attempts).toBe(1);
+  });
 });
