@@ -102,6 +102,7 @@ export const recap: CommandModule = {
   definition,
   examples: ["/recap week:2026-W06"],
   privateReplies: true,
+  heavy: true,
   async execute(call, ctx) {
     const typed = stringOption(call, "week");
     const timeZone = await timeZoneOf(call, ctx);

@@ -16,7 +16,7 @@ import type {
   CommandModule,
   ComponentCall,
 } from "../src/interactions/types.js";
-import { searchPage } from "../src/replies/search.js";
+import { SEARCH_PAGE_SIZE, searchPage } from "../src/replies/search.js";
 import { searchCorpus } from "../src/search/search.js";
 import { getSearchSession, saveSearchSession, type SearchSession } from "../src/search/sessions.js";
 import { parseDateBound } from "../src/text/dates.js";
@@ -58,9 +58,17 @@ export const definition = {
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
+const sourceCounts = new WeakMap<AppContext["corpus"], Map<string, number>>();
+
+/** Publications and their document counts, counted once per corpus. */
 function sourcesOf(ctx: AppContext): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const doc of ctx.corpus.documents) counts.set(doc.source, (counts.get(doc.source) ?? 0) + 1);
+  let counts = sourceCounts.get(ctx.corpus);
+  if (!counts) {
+    counts = new Map();
+    for (const doc of ctx.corpus.documents)
+      counts.set(doc.source, (counts.get(doc.source) ?? 0) + 1);
+    sourceCounts.set(ctx.corpus, counts);
+  }
   return counts;
 }
 
@@ -102,15 +110,9 @@ function readRequest(call: CommandCall, ctx: AppContext): SearchSession {
   return { query, source, from, to };
 }
 
-/** Entries the query names exactly (or resolves to), so a server's new entries show up here too. */
+/** Entries the query names, so a server's new entries show up here too. */
 function catalogMatches(knowledge: CatalogKnowledge, query: string) {
-  const ids = knowledge.any
-    .find(query, 3)
-    .filter((hit) => hit.tier === "exact")
-    .map((hit) => hit.id);
-  const resolved = knowledge.any.resolve(query);
-  if (resolved && !ids.includes(resolved.entry.id)) ids.push(resolved.entry.id);
-  return ids.flatMap((id) => {
+  return knowledge.named(query).flatMap((id) => {
     const found = knowledge.get(id);
     return found ? [{ id, kind: found.kind, name: found.entry.name }] : [];
   });
@@ -123,7 +125,10 @@ async function showPage(
   caller: Caller,
   ctx: AppContext,
 ) {
-  const result = await searchCorpus(ctx.searchIndex, ctx.corpus, session);
+  const result = await searchCorpus(ctx.searchIndex, ctx.corpus, {
+    ...session,
+    shown: { page, size: SEARCH_PAGE_SIZE },
+  });
   const entries = catalogMatches(await ctx.catalogs.for(caller.guildId), session.query);
   return searchPage({ result, page, sessionId: id, filters: session, entries });
 }
@@ -134,9 +139,10 @@ export const search: CommandModule = {
     "/search query:distillation attacks from:2026",
     "/search query:olmo 3 license source:Interconnects",
   ],
+  heavy: true,
   async execute(call, ctx) {
     const request = readRequest(call, ctx);
-    const id = await saveSearchSession(ctx.store, request);
+    const id = saveSearchSession(ctx.store, request);
     return showPage(request, 0, id, call, ctx);
   },
 

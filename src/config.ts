@@ -32,6 +32,8 @@ const HELP: Record<string, string> = {
   FEED_POLL: 'a cron expression such as "0 * * * *" (hourly, the default) or "*/30 * * * *"',
   PLAYGROUND_PORT:
     "a port number from 0 to 65535 for the playground's page on 127.0.0.1 (default 3210; 0 picks a free one)",
+  QUEUE_LIMIT:
+    "a whole number from 0 to 100000: how many deferred answers may wait their turn before members are asked to try again (default 1000)",
 };
 
 const EnvSchema = z.object({
@@ -62,6 +64,7 @@ const EnvSchema = z.object({
     .refine((expression) => cron.validate(expression), "is not a cron expression")
     .default("0 * * * *"),
   PLAYGROUND_PORT: z.coerce.number().int().min(0).max(65_535).default(3210),
+  QUEUE_LIMIT: z.coerce.number().int().min(0).max(100_000).default(1_000),
 });
 
 export type Config = Readonly<{
@@ -82,6 +85,7 @@ export type Config = Readonly<{
   /** When to poll them: a cron expression. */
   feedPoll: string;
   playgroundPort: number;
+  queueLimit: number;
 }>;
 
 /** One line per problem, each naming its variable (never its value). */
@@ -144,6 +148,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     feeds: Object.freeze(feeds),
     feedPoll: e.FEED_POLL,
     playgroundPort: e.PLAYGROUND_PORT,
+    queueLimit: e.QUEUE_LIMIT,
   });
 }
 

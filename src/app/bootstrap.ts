@@ -1,67 +1,190 @@
 import path from "node:path";
 import type { Logger } from "pino";
-import { loadCatalogKnowledge, type CatalogKnowledge } from "../catalog/knowledge.js";
 import { bookmarkStoreDeps } from "../bookmarks/repository.js";
-import { GuildCatalogs } from "../entries/catalogs.js";
+import {
+  buildKnowledge,
+  lazyWords,
+  loadLinkedCatalog,
+  passageWords,
+  type PassageWords,
+} from "../catalog/knowledge.js";
+import { buildCatalog, type Catalog, type CatalogLists } from "../catalog/load.js";
+import { indexMentions, type MentionStats } from "../catalog/mentions.js";
+import type { SetAsideFact } from "../catalog/set-aside.js";
+import { loadCorpus, type Corpus } from "../corpus/load.js";
+import { GuildCatalogs, type MentionIndexer } from "../entries/catalogs.js";
 import { entryStoreDeps } from "../entries/repository.js";
-import type { PassageRow } from "../search/index.js";
-import { loadCorpus } from "../corpus/load.js";
 import { feedDocumentsDir } from "../feeds/ingest.js";
-import { openSearchIndex } from "../search/index.js";
+import { openCheckedIndex, openSearchIndex, type SearchIndex } from "../search/index.js";
+import { Vocabulary } from "../search/spelling.js";
 import { storeKind, type KeyValueStore } from "../store/keyv.js";
 import type { StoreProblem } from "../store/records.js";
 import type { AppContext, AppHooks } from "./context.js";
 
-export interface BootstrapOptions {
+/** Where the knowledge comes from: the data folder, and the state folder for its index. */
+export interface KnowledgeSource {
   readonly dataDir: string;
   readonly stateDir: string;
+  readonly skipInvalid?: boolean;
+}
+
+export interface BootstrapOptions extends KnowledgeSource {
   readonly store: KeyValueStore;
   readonly logger: Logger;
-  readonly skipInvalid?: boolean;
   readonly now?: () => Date;
   readonly bookmarkLimit?: number;
   readonly hooks?: AppHooks;
+  /** Builds the knowledge on another thread (the bot); without it, on this one (the CLI, tests). */
+  readonly builder?: KnowledgeBuilder;
 }
+
+/** The corpus, its index and the linked catalogue as plain data, to hand across threads. */
+export interface LoadedKnowledge {
+  readonly corpus: Omit<Corpus, "byId">;
+  readonly index: {
+    readonly file: string;
+    /** The vocabulary's words, one per line, and how many passages hold each. */
+    readonly terms: string;
+    readonly frequencies: Int32Array;
+    readonly passageCount: number;
+    readonly built: boolean;
+  };
+  readonly catalog: CatalogLists;
+  /** Catalogue facts left out because they cite a skipped document, for the log. */
+  readonly setAside: readonly SetAsideFact[];
+  readonly mentions: ReadonlyMap<string, MentionStats>;
+  /** `PassageWords` with its string lists joined by newlines: cloned far faster than arrays. */
+  readonly words: Omit<PassageWords, "keys" | "words"> & { keys: string; words: string };
+  /** Which load this is: `indexMentions` links a server's catalogue to its passages. */
+  readonly generation: number;
+}
+
+/** Does the CPU-heavy loading away from the thread that answers members. */
+export interface KnowledgeBuilder {
+  load(source: KnowledgeSource): Promise<LoadedKnowledge>;
+  indexMentions(
+    generation: number,
+    catalog: CatalogLists,
+  ): Promise<ReadonlyMap<string, MentionStats>>;
+}
+
+const lines = (text: string) => (text === "" ? [] : text.split("\n"));
+
+/** Lets interactions that arrived meanwhile run before the next piece of work. */
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function corpusDir(dataDir: string): string {
   return path.join(dataDir, "corpus");
 }
 
+const indexFile = (stateDir: string) => path.join(stateDir, "search-index.sqlite");
+
+/**
+ * Reads the corpus, opens (or builds) its search index and links the checked catalogue to the
+ * passages: everything but the store that commands read.
+ */
+export async function loadParts(source: KnowledgeSource) {
+  const corpus = await loadCorpus(corpusDir(source.dataDir), {
+    skipInvalid: source.skipInvalid,
+    gatheredDir: feedDocumentsDir(source.stateDir),
+  });
+  const searchIndex = await openSearchIndex(corpus, indexFile(source.stateDir));
+  try {
+    const passages = await searchIndex.allPassages();
+    const setAside: SetAsideFact[] = [];
+    const { catalog, mentions } = await loadLinkedCatalog(
+      source.dataDir,
+      corpus,
+      passages,
+      path.join(source.stateDir, "catalog-cache.json"),
+      (fact) => setAside.push(fact),
+    );
+    return { corpus, searchIndex, passages, catalog, mentions, setAside };
+  } catch (error) {
+    await searchIndex.close();
+    throw error;
+  }
+}
+
 /** Loads the corpus and opens (or builds) its search index: the knowledge every command reads. */
 export async function createAppContext(options: BootstrapOptions): Promise<AppContext> {
-  const corpus = await loadCorpus(corpusDir(options.dataDir), {
-    skipInvalid: options.skipInvalid,
-    gatheredDir: feedDocumentsDir(options.stateDir),
+  if (options.builder) return fromBuilder(options.builder, options);
+  const { corpus, searchIndex, passages, catalog, mentions, setAside } = await loadParts(options);
+  return assemble(options, {
+    corpus,
+    searchIndex,
+    catalog,
+    setAside,
+    mentions,
+    words: lazyWords(passages),
+    indexMentions: async (overlay) => indexMentions(overlay, passages),
   });
+}
+
+/** The same context from knowledge built on another thread: only the swap-in happens here. */
+async function fromBuilder(builder: KnowledgeBuilder, options: BootstrapOptions) {
+  const { dataDir, stateDir, skipInvalid } = options;
+  const loaded = await builder.load({ dataDir, stateDir, skipInvalid });
+  const corpus: Corpus = {
+    ...loaded.corpus,
+    byId: new Map(loaded.corpus.documents.map((d) => [d.id, d])),
+  };
+  const terms = lines(loaded.index.terms);
+  const frequencies = new Map(terms.map((term, i) => [term, loaded.index.frequencies[i]!]));
+  await yieldToLoop();
+  const searchIndex = await openCheckedIndex(loaded.index.file, {
+    vocabulary: new Vocabulary(frequencies),
+    passageCount: loaded.index.passageCount,
+    built: loaded.index.built,
+  });
+  await yieldToLoop();
+  const words: PassageWords = {
+    ...loaded.words,
+    keys: lines(loaded.words.keys),
+    words: lines(loaded.words.words),
+  };
+  return assemble(options, {
+    corpus,
+    searchIndex,
+    catalog: buildCatalog(
+      loaded.catalog.models,
+      loaded.catalog.labs,
+      loaded.catalog.families,
+      loaded.catalog.products,
+    ),
+    setAside: loaded.setAside,
+    mentions: loaded.mentions,
+    words: () => words,
+    indexMentions: (overlay) => builder.indexMentions(loaded.generation, overlay),
+  });
+}
+
+function assemble(
+  options: BootstrapOptions,
+  parts: {
+    corpus: Corpus;
+    searchIndex: SearchIndex;
+    catalog: Catalog;
+    setAside: readonly SetAsideFact[];
+    mentions: ReadonlyMap<string, MentionStats>;
+    words: () => PassageWords;
+    indexMentions: MentionIndexer;
+  },
+): AppContext {
+  const { corpus, searchIndex } = parts;
   for (const problem of corpus.skipped) {
     options.logger.warn(
       { file: problem.file },
       `skipped invalid corpus document: ${problem.message}`,
     );
   }
-  const searchIndex = await openSearchIndex(
-    corpus,
-    path.join(options.stateDir, "search-index.sqlite"),
-  );
-  let catalog: CatalogKnowledge;
-  let passages: PassageRow[];
-  try {
-    passages = await searchIndex.allPassages();
-    catalog = await loadCatalogKnowledge(
-      options.dataDir,
-      corpus,
-      passages,
-      path.join(options.stateDir, "catalog-cache.json"),
-      ({ entry, field, doc, file }) =>
-        options.logger.warn(
-          { file, entry, field, doc },
-          "catalogue fact set aside: it cites a skipped corpus document",
-        ),
+  for (const { entry, field, doc, file } of parts.setAside) {
+    options.logger.warn(
+      { file, entry, field, doc },
+      "catalogue fact set aside: it cites a skipped corpus document",
     );
-  } catch (error) {
-    await searchIndex.close();
-    throw error;
   }
+  const catalog = buildKnowledge(parts.catalog, parts.mentions, parts.words);
   const reportProblem = (problem: StoreProblem) =>
     options.logger.warn(problem, "unreadable stored value skipped");
   const entries = entryStoreDeps(options.store, reportProblem);
@@ -79,7 +202,7 @@ export async function createAppContext(options: BootstrapOptions): Promise<AppCo
     corpus,
     searchIndex,
     catalog,
-    catalogs: new GuildCatalogs(catalog, passages, entries),
+    catalogs: new GuildCatalogs(catalog, parts.indexMentions, parts.words, entries),
     store: options.store,
     reportProblem,
     bookmarks: bookmarkStoreDeps(options.store, reportProblem),
@@ -94,4 +217,37 @@ export async function createAppContext(options: BootstrapOptions): Promise<AppCo
       status: () => ({ storeKind: storeKind(options.store), shards: [], shardCount: 0 }),
     },
   };
+}
+
+/**
+ * What a builder thread runs: the loading, then plain data for `fromBuilder`. The passages stay
+ * with the caller, for linking servers' catalogues later.
+ */
+export async function loadKnowledge(source: KnowledgeSource, generation: number) {
+  const { corpus, searchIndex, passages, catalog, mentions, setAside } = await loadParts(source);
+  await searchIndex.close();
+  const { byId: _byId, ...plainCorpus } = corpus;
+  const frequencies = searchIndex.vocabulary.frequencies;
+  const words = passageWords(passages);
+  const loaded: LoadedKnowledge = {
+    corpus: plainCorpus,
+    index: {
+      file: indexFile(source.stateDir),
+      terms: [...frequencies.keys()].join("\n"),
+      frequencies: Int32Array.from(frequencies.values()),
+      passageCount: searchIndex.passageCount,
+      built: searchIndex.built,
+    },
+    catalog: {
+      models: catalog.models,
+      labs: catalog.labs,
+      families: catalog.families,
+      products: catalog.products,
+    },
+    setAside,
+    mentions,
+    words: { ...words, keys: words.keys.join("\n"), words: words.words.join("\n") },
+    generation,
+  };
+  return { loaded, passages };
 }

@@ -8,6 +8,7 @@ import { isServerEmoji, listenForBookmarks, makeBookmarkable } from "../discord/
 import { createClient } from "../discord/client.js";
 import { deployIfChanged } from "../discord/deploy.js";
 import { shardCount, shardStates } from "../discord/gateway.js";
+import { InteractionFollowUps } from "../discord/followups.js";
 import { createRouter } from "../discord/router.js";
 import { recapPosterFor } from "../discord/recap.js";
 import { feedDocumentsDir } from "../feeds/ingest.js";
@@ -18,6 +19,10 @@ import { cronTimer, RecapScheduler, type Timer } from "../recap/scheduler.js";
 import { openStore, storeKind, type KeyValueStore } from "../store/keyv.js";
 import { createAppContext } from "./bootstrap.js";
 import type { AppContext, AppHooks } from "./context.js";
+import { KnowledgeThread } from "./knowledge-thread.js";
+
+/** A replaced index stays open this long for the work that started on it. */
+const RETIRED_INDEX_OPEN_MS = 60_000;
 
 export interface BotOptions {
   readonly config: Config;
@@ -57,6 +62,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const { config, logger } = options;
   const store = openStore(config.storePath);
   const posts = await RecapPosts.open(config.storePath);
+  // Loading and indexing run on their own thread, so members are answered meanwhile.
+  const builder = new KnowledgeThread();
   const hooks: AppHooks = {
     // Replaced once the scheduler exists; commands only run after that.
     recapChanged: () => undefined,
@@ -73,8 +80,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       shardCount: shardCount(client),
     }),
   };
-  const boot = async () => {
-    const next = await createAppContext({
+  const boot = () =>
+    createAppContext({
       dataDir: config.dataDir,
       stateDir: config.stateDir,
       store,
@@ -83,11 +90,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       bookmarkLimit: config.bookmarkLimit,
       now: options.now,
       hooks,
+      builder,
     });
-    // Builds what autocomplete's last tier reads now, not on a member's first keystroke.
-    next.catalog.any.find("modeldex warm up");
-    return next;
-  };
   let ctx: AppContext;
   let feedStores:
     { items: SqliteFeedRepository; candidates: SqliteCandidateRepository } | undefined;
@@ -99,6 +103,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
         candidates: await SqliteCandidateRepository.open(config.storePath),
       };
   } catch (error) {
+    await builder.close();
     await posts.close().catch(() => undefined);
     await store.disconnect().catch(() => undefined);
     throw error;
@@ -119,11 +124,16 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   );
 
   const client = createClient(config);
+  // Stopping cuts short the retries of failed replies and reactions, so shutdown does not wait
+  // out an outage.
+  const stopping = new AbortController();
   const router = createRouter({
     registry: commandsByName,
     context: () => ctx,
     logger,
-    onAnswer: (message, answer) => makeBookmarkable(ctx, message, answer),
+    followUps: new InteractionFollowUps(client, logger, stopping.signal),
+    queueLimit: config.queueLimit,
+    onAnswer: (message, answer) => makeBookmarkable(ctx, client, message, answer, stopping.signal),
   });
   client.on(Events.InteractionCreate, (interaction) => router.handle(interaction));
   const reactions = listenForBookmarks(client, () => ctx, logger);
@@ -194,6 +204,11 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 
   let stopped = false;
   let reloading: Promise<void> | undefined;
+  const retired = new Set<AppContext>();
+  const closeIndex = (old: AppContext) => {
+    retired.delete(old);
+    return old.searchIndex.close().catch(() => undefined);
+  };
   const bot: RunningBot = {
     client,
     store,
@@ -205,10 +220,13 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       // One reload at a time: a second request while one runs waits for it.
       reloading ??= (async () => {
         try {
+          // Members are answered from the loaded data until the new data is ready, then it
+          // replaces it at once.
           const next = await boot();
           const previous = ctx;
           ctx = next;
-          await previous.searchIndex.close();
+          retired.add(previous);
+          setTimeout(() => void closeIndex(previous), RETIRED_INDEX_OPEN_MS).unref();
           logger.info({ documents: next.corpus.documents.length }, "corpus reloaded");
         } finally {
           reloading = undefined;
@@ -220,12 +238,15 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       if (stopped) return;
       stopped = true;
       client.removeAllListeners(Events.InteractionCreate);
+      stopping.abort();
       await scheduler.stop();
       await feeds?.stop();
       await router.drain();
       // No more events after this; then what was already received is written before closing.
       await client.destroy();
       await reactions.drain();
+      await builder.close();
+      await Promise.all([...retired].map(closeIndex));
       await ctx.searchIndex.close().catch(() => undefined);
       await store.disconnect().catch(() => undefined);
       await posts.close().catch(() => undefined);
@@ -235,8 +256,10 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       if (stopped) return;
       stopped = true;
       client.removeAllListeners();
+      stopping.abort();
       void scheduler.stop();
       void feeds?.stop();
+      await builder.close();
       await client.destroy();
       await store.disconnect().catch(() => undefined);
       await posts.close().catch(() => undefined);

@@ -32,18 +32,43 @@ export type Answer = z.infer<typeof Answer>;
 const ANSWER: RecordType<Answer> = { prefix: "answer", version: 1, schema: Answer };
 const KEEP_MS = 400 * 24 * 60 * 60 * 1000;
 
-export function rememberAnswer(
+/**
+ * An answer's record never changes once written, and reactions come mostly on recent answers:
+ * the latest are kept in memory, so a burst of reactions reads none of them from the store.
+ */
+const RECENT_ANSWERS = 10_000;
+const recentByStore = new WeakMap<KeyValueStore, Map<string, Answer>>();
+
+function recentOf(store: KeyValueStore): Map<string, Answer> {
+  let recent = recentByStore.get(store);
+  if (!recent) recentByStore.set(store, (recent = new Map()));
+  return recent;
+}
+
+function keep(store: KeyValueStore, messageId: string, answer: Answer): void {
+  const recent = recentOf(store);
+  recent.delete(messageId);
+  recent.set(messageId, answer);
+  if (recent.size > RECENT_ANSWERS) recent.delete(recent.keys().next().value!);
+}
+
+export async function rememberAnswer(
   store: KeyValueStore,
   messageId: string,
   answer: Answer,
 ): Promise<void> {
-  return writeRecord(store, ANSWER, keyOf(ANSWER, messageId), answer, KEEP_MS);
+  await writeRecord(store, ANSWER, keyOf(ANSWER, messageId), answer, KEEP_MS);
+  keep(store, messageId, answer);
 }
 
-export function getAnswer(
+export async function getAnswer(
   store: KeyValueStore,
   messageId: string,
   report: ProblemReporter,
 ): Promise<Answer | undefined> {
-  return readRecord(store, ANSWER, keyOf(ANSWER, messageId), report);
+  const kept = recentOf(store).get(messageId);
+  if (kept) return kept;
+  const answer = await readRecord(store, ANSWER, keyOf(ANSWER, messageId), report);
+  if (answer) keep(store, messageId, answer);
+  return answer;
 }

@@ -4,10 +4,11 @@ import { getAnswer } from "./answers.js";
 import { emojiMatches, type ReactionEmoji } from "./emoji.js";
 import {
   forMember,
-  removeBookmark,
-  saveBookmark,
+  stageRemove,
+  stageSave,
   type Bookmark,
   type BookmarkStoreDeps,
+  type Staged,
 } from "./repository.js";
 
 export interface ReactionEvent {
@@ -48,21 +49,48 @@ export type ReactionOutcome =
  * joins the member's queue at once, so their adds and removes apply in arrival order, and the
  * last one decides.
  */
-export function applyReaction(event: ReactionEvent, deps: ReactionDeps): Promise<ReactionOutcome> {
-  return forMember(deps.bookmarks, event.guildId, event.userId, async () => {
-    if (!emojiMatches(await deps.emojiFor(event.guildId), event.emoji)) return "other-emoji";
-    if (event.type === "remove") {
-      const removed = await removeBookmark(
-        deps.bookmarks,
-        event.guildId,
-        event.userId,
-        event.messageId,
-      );
-      return removed ? "removed" : "not-saved";
-    }
-    const bookmark = await describe(event, deps);
-    return saveBookmark(deps.bookmarks, event.userId, bookmark, deps.limit);
+export async function applyReaction(
+  event: ReactionEvent,
+  deps: ReactionDeps,
+): Promise<ReactionOutcome> {
+  // The member's next event starts as soon as this one is staged; this one is acknowledged once
+  // it and the member's earlier events are stored, so acknowledgements keep their order too.
+  const key = `${event.guildId}:${event.userId}`;
+  const acknowledged = acknowledgedOf(deps.bookmarks);
+  const staged = await forMember(deps.bookmarks, event.guildId, event.userId, async () => {
+    const change = await stage(event, deps);
+    // An earlier event that failed was reported on its own; it does not fail this one.
+    const stored = Promise.all([acknowledged.get(key)?.catch(() => undefined), change.stored]);
+    acknowledged.set(key, stored);
+    void stored
+      .finally(() => {
+        if (acknowledged.get(key) === stored) acknowledged.delete(key);
+      })
+      .catch(() => undefined);
+    return { outcome: change.outcome, stored };
   });
+  await staged.stored;
+  return staged.outcome;
+}
+
+/** Per store, each member's latest acknowledgement still waiting for the store. */
+const acknowledgements = new WeakMap<object, Map<string, Promise<unknown>>>();
+
+function acknowledgedOf(bookmarks: BookmarkStoreDeps): Map<string, Promise<unknown>> {
+  let map = acknowledgements.get(bookmarks.mutex);
+  if (!map) acknowledgements.set(bookmarks.mutex, (map = new Map()));
+  return map;
+}
+
+async function stage(event: ReactionEvent, deps: ReactionDeps): Promise<Staged<ReactionOutcome>> {
+  if (!emojiMatches(await deps.emojiFor(event.guildId), event.emoji))
+    return { outcome: "other-emoji", stored: Promise.resolve() };
+  if (event.type === "remove") {
+    const removal = await stageRemove(deps.bookmarks, event.guildId, event.userId, event.messageId);
+    return { outcome: removal.outcome ? "removed" : "not-saved", stored: removal.stored };
+  }
+  const bookmark = await describe(event, deps);
+  return stageSave(deps.bookmarks, event.userId, bookmark, deps.limit);
 }
 
 async function describe(event: ReactionEvent, deps: ReactionDeps): Promise<Bookmark> {

@@ -7,7 +7,7 @@ import {
   mutexFor,
   readIdSet,
   readRecord,
-  updateIdSet,
+  stageIdSet,
   withId,
   withoutId,
   writeRecord,
@@ -87,29 +87,42 @@ export async function listBookmarks(
   );
 }
 
-async function writeList(
-  deps: BookmarkStoreDeps,
-  guildId: string,
-  userId: string,
-  items: Bookmark[],
-) {
-  await writeRecord(deps.store, LIST, keyOf(LIST, guildId, userId), { items });
+function writeList(deps: BookmarkStoreDeps, guildId: string, userId: string, items: Bookmark[]) {
+  return writeRecord(deps.store, LIST, keyOf(LIST, guildId, userId), { items });
 }
 
 function savers(deps: BookmarkStoreDeps, guildId: string, messageId: string) {
   return readIdSet(deps.store, SAVERS, keyOf(SAVERS, guildId, messageId), deps.report);
 }
 
-function updateSavers(
+function stageSavers(
   deps: BookmarkStoreDeps,
   guildId: string,
   messageId: string,
   change: (ids: string[]) => string[],
-): Promise<void> {
-  return updateIdSet(deps.store, SAVERS, keyOf(SAVERS, guildId, messageId), change, deps.report);
+) {
+  return stageIdSet(deps.store, SAVERS, keyOf(SAVERS, guildId, messageId), change, deps.report);
 }
 
 export type SaveOutcome = "saved" | "already-saved" | "limit-reached";
+
+/**
+ * A change applied as far as this process sees it (later reads start from it), and `stored`
+ * once the store has it too: a member's next event need not wait for the commit.
+ */
+export interface Staged<T> {
+  readonly outcome: T;
+  readonly stored: Promise<unknown>;
+}
+
+const unchanged = <T>(outcome: T): Staged<T> => ({ outcome, stored: Promise.resolve() });
+
+/** The outcome, once stored. */
+async function once<T>(staging: Promise<Staged<T>>): Promise<T> {
+  const staged = await staging;
+  await staged.stored;
+  return staged.outcome;
+}
 
 /** Runs work for one member after their earlier events; call it as soon as an event arrives. */
 export function forMember<T>(
@@ -128,19 +141,34 @@ export async function saveBookmark(
   bookmark: Bookmark,
   limit: number,
 ): Promise<SaveOutcome> {
+  return once(stageSave(deps, userId, bookmark, limit));
+}
+
+/** `saveBookmark`, resolving once staged. */
+export async function stageSave(
+  deps: BookmarkStoreDeps,
+  userId: string,
+  bookmark: Bookmark,
+  limit: number,
+): Promise<Staged<SaveOutcome>> {
   const items = await listBookmarks(deps, bookmark.guildId, userId);
-  if (items.some((b) => b.messageId === bookmark.messageId)) return "already-saved";
-  if (items.length >= limit) return "limit-reached";
-  await updateSavers(deps, bookmark.guildId, bookmark.messageId, withId(userId));
-  await updateIdSet(
-    deps.store,
-    MEMBERS,
-    keyOf(MEMBERS, bookmark.guildId),
-    withId(userId),
-    deps.report,
-  );
-  await writeList(deps, bookmark.guildId, userId, [bookmark, ...items]);
-  return "saved";
+  if (items.some((b) => b.messageId === bookmark.messageId)) return unchanged("already-saved");
+  if (items.length >= limit) return unchanged("limit-reached");
+  // Savers first, then members, then the list: each is queued for the store in this order.
+  const saver = await stageSavers(deps, bookmark.guildId, bookmark.messageId, withId(userId));
+  // A member with a list is listed already: members are added before their first list is written.
+  const member =
+    items.length === 0
+      ? await stageIdSet(
+          deps.store,
+          MEMBERS,
+          keyOf(MEMBERS, bookmark.guildId),
+          withId(userId),
+          deps.report,
+        )
+      : undefined;
+  const list = writeList(deps, bookmark.guildId, userId, [bookmark, ...items]);
+  return { outcome: "saved", stored: Promise.all([saver.written, member?.written, list]) };
 }
 
 /** Removes the member's bookmark of a message; false when there was none. Not serialised: see `forMember`. */
@@ -150,12 +178,23 @@ export async function removeBookmark(
   userId: string,
   messageId: string,
 ): Promise<boolean> {
+  return once(stageRemove(deps, guildId, userId, messageId));
+}
+
+/** `removeBookmark`, resolving once staged. */
+export async function stageRemove(
+  deps: BookmarkStoreDeps,
+  guildId: string,
+  userId: string,
+  messageId: string,
+): Promise<Staged<boolean>> {
   const items = await listBookmarks(deps, guildId, userId);
   const kept = items.filter((b) => b.messageId !== messageId);
-  if (kept.length === items.length) return false;
-  await writeList(deps, guildId, userId, kept);
-  await updateSavers(deps, guildId, messageId, withoutId(userId));
-  return true;
+  if (kept.length === items.length) return unchanged(false);
+  // The list first, then the savers: an index may name a member too many, never too few.
+  const list = writeList(deps, guildId, userId, kept);
+  const saver = await stageSavers(deps, guildId, messageId, withoutId(userId));
+  return { outcome: true, stored: Promise.all([list, saver.written]) };
 }
 
 /** Removes all of a member's bookmarks in a server; returns how many there were. */

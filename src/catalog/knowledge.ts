@@ -3,16 +3,17 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import type { Corpus } from "../corpus/load.js";
-import { tokenize } from "../text/tokens.js";
+import { compactKey, tokenize } from "../text/tokens.js";
 import {
   buildCatalog,
   KIND_FOLDERS,
   loadCatalog,
   type Catalog,
   type CatalogEntry,
+  type EntryKind,
 } from "./load.js";
-import { EntryFinder, entriesOf, lookUpLab, type Resolution } from "./lookup.js";
-import { indexMentions, type MentionStats } from "./mentions.js";
+import { EntryFinder, entriesOf, lookUpLab, type LookupHit, type Resolution } from "./lookup.js";
+import { buildMatcher, findMentions, indexMentions, type MentionStats } from "./mentions.js";
 import { FamilyEntry, LabEntry, ModelEntry, ProductEntry } from "./schema.js";
 import type { SetAsideFact } from "./set-aside.js";
 
@@ -33,6 +34,71 @@ export interface CatalogKnowledge {
   /** A lab by its name or by the name of something it makes. */
   lookUpLab(input: string): Resolution;
   get(id: string): CatalogEntry | undefined;
+  /**
+   * Entries a search names: the whole text as a name or alias, then each name found in it as
+   * the corpus is linked (whole words; a one-word name capitalised). From indexes built once.
+   */
+  named(text: string): string[];
+}
+
+/** Which passages hold each word, for autocomplete's last tier. Plain arrays: cheap to hand across threads. */
+export interface PassageWords {
+  /** `docId#ordinal` of each passage, in corpus order. */
+  readonly keys: readonly string[];
+  /** Every word of the passages, sorted. */
+  readonly words: readonly string[];
+  /** Word i's passages are `passages[starts[i]]` up to `passages[starts[i + 1]]`, ascending. */
+  readonly starts: Int32Array;
+  readonly passages: Int32Array;
+}
+
+export function passageWords(
+  passages: ReadonlyArray<{ docId: string; ordinal: number; text: string }>,
+): PassageWords {
+  const lists = new Map<string, number[]>();
+  passages.forEach((p, i) => {
+    for (const word of new Set(tokenize(p.text))) {
+      const list = lists.get(word);
+      if (list) list.push(i);
+      else lists.set(word, [i]);
+    }
+  });
+  const words = [...lists.keys()].sort();
+  const starts = new Int32Array(words.length + 1);
+  const holding = new Int32Array(words.reduce((n, w) => n + lists.get(w)!.length, 0));
+  words.forEach((word, i) => {
+    holding.set(lists.get(word)!, starts[i]!);
+    starts[i + 1] = starts[i]! + lists.get(word)!.length;
+  });
+  return { keys: passages.map((p) => `${p.docId}#${p.ordinal}`), words, starts, passages: holding };
+}
+
+function holdingWord(index: PassageWords, word: string): Int32Array {
+  let low = 0;
+  let high = index.words.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (index.words[mid]! < word) low = mid + 1;
+    else high = mid;
+  }
+  if (index.words[low] !== word) return new Int32Array(0);
+  return index.passages.subarray(index.starts[low]!, index.starts[low + 1]!);
+}
+
+/** Passages holding every word, in corpus order. */
+function holdingAll(index: PassageWords, words: readonly string[]): readonly number[] {
+  const lists = words.map((w) => holdingWord(index, w)).sort((a, b) => a.length - b.length);
+  let common: readonly number[] = Array.from(lists[0] ?? []);
+  for (const list of lists.slice(1)) {
+    const next: number[] = [];
+    let j = 0;
+    for (const n of common) {
+      while (j < list.length && list[j]! < n) j++;
+      if (list[j] === n) next.push(n);
+    }
+    common = next;
+  }
+  return common;
 }
 
 /** What a cache file holds: the catalogue as validated and its mentions, for one fingerprint. */
@@ -57,6 +123,8 @@ async function catalogFingerprint(dir: string, corpus: Corpus): Promise<string> 
   return hash.digest("hex");
 }
 
+type Passage = { docId: string; ordinal: number; date: string; text: string };
+
 /**
  * Loads and checks the catalogue, then links it to the passages that mention it. With a cache
  * file, a catalogue and corpus unchanged since the last start are read back instead (the CLI
@@ -65,10 +133,28 @@ async function catalogFingerprint(dir: string, corpus: Corpus): Promise<string> 
 export async function loadCatalogKnowledge(
   dataDir: string,
   corpus: Corpus,
-  passages: ReadonlyArray<{ docId: string; ordinal: number; date: string; text: string }>,
+  passages: readonly Passage[],
   cachePath?: string,
   reportSetAside: (fact: SetAsideFact) => void = () => undefined,
 ): Promise<CatalogKnowledge> {
+  const { catalog, mentions } = await loadLinkedCatalog(
+    dataDir,
+    corpus,
+    passages,
+    cachePath,
+    reportSetAside,
+  );
+  return buildKnowledge(catalog, mentions, lazyWords(passages));
+}
+
+/** The checked catalogue and its mentions, as plain data (what a worker thread hands back). */
+export async function loadLinkedCatalog(
+  dataDir: string,
+  corpus: Corpus,
+  passages: readonly Passage[],
+  cachePath?: string,
+  reportSetAside: (fact: SetAsideFact) => void = () => undefined,
+): Promise<{ catalog: Catalog; mentions: Map<string, MentionStats> }> {
   const dir = path.join(dataDir, "catalog");
   const leftOut = new Set(corpus.skipped.map((p) => p.file.replace(/\.json$/, "")));
   // What was set aside is reported at every start, so a corpus with skipped files is not cached.
@@ -82,7 +168,7 @@ export async function loadCatalogKnowledge(
     if (cached?.success && cached.data.fingerprint === fingerprint) {
       const { models, labs, families, products } = cached.data;
       const catalog = buildCatalog(models, labs, families, products);
-      return buildKnowledge(catalog, new Map(cached.data.mentions), passages);
+      return { catalog, mentions: new Map(cached.data.mentions) };
     }
   }
   const catalog = await loadCatalog(dir, {
@@ -107,24 +193,43 @@ export async function loadCatalogKnowledge(
       .then(() => fs.rename(temporary, cacheFile))
       .catch(() => fs.rm(temporary, { force: true }));
   }
-  return buildKnowledge(catalog, mentions, passages);
+  return { catalog, mentions };
+}
+
+/** Built on first use: most lookups never reach the tier that reads it, and start-up stays quick. */
+export function lazyWords(
+  passages: ReadonlyArray<{ docId: string; ordinal: number; text: string }>,
+): () => PassageWords {
+  let words: PassageWords | undefined;
+  return () => (words ??= passageWords(passages));
+}
+
+/** How many recent lookups each finder remembers. */
+const REMEMBERED_LOOKUPS = 1_000;
+
+/**
+ * The same lookups, remembering the latest answers: members type the same prefixes over and over,
+ * and a catalogue never changes once built (a server's change builds a new one).
+ */
+class RememberingFinder extends EntryFinder {
+  private readonly recent = new Map<string, readonly LookupHit[]>();
+
+  override find(input: string, limit?: number): LookupHit[] {
+    const key = `${limit ?? ""}\u0000${input}`;
+    let hits = this.recent.get(key);
+    if (hits) this.recent.delete(key);
+    else hits = super.find(input, limit);
+    this.recent.set(key, hits);
+    if (this.recent.size > REMEMBERED_LOOKUPS) this.recent.delete(this.recent.keys().next().value!);
+    return [...hits];
+  }
 }
 
 export function buildKnowledge(
   catalog: Catalog,
   mentions: ReadonlyMap<string, MentionStats>,
-  passages: ReadonlyArray<{ docId: string; ordinal: number; text: string }>,
+  words: () => PassageWords,
 ): CatalogKnowledge {
-  // For the autocomplete's last tier: which entries are named in passages holding every word
-  // typed. Built on first use: most lookups never reach that tier, and start-up stays quick.
-  let tokenSets: Map<string, Set<string>> | undefined;
-  const passageWords = () => {
-    if (!tokenSets) {
-      tokenSets = new Map();
-      for (const p of passages) tokenSets.set(`${p.docId}#${p.ordinal}`, new Set(tokenize(p.text)));
-    }
-    return tokenSets;
-  };
   const namedIn = new Map<string, string[]>();
   for (const [id, stats] of mentions) {
     for (const ref of stats.passages) {
@@ -132,24 +237,34 @@ export function buildKnowledge(
       namedIn.set(key, [...(namedIn.get(key) ?? []), id]);
     }
   }
-  const mentionedWith = (words: readonly string[]) => {
+  // For autocomplete's last tier: which entries are named in passages holding every word typed.
+  const mentionedWith = (typed: readonly string[]) => {
+    const index = words();
     const ids = new Set<string>();
-    for (const [key, tokens] of passageWords()) {
-      if (words.every((w) => tokens.has(w))) for (const id of namedIn.get(key) ?? []) ids.add(id);
-    }
+    for (const n of holdingAll(index, typed))
+      for (const id of namedIn.get(index.keys[n]!) ?? []) ids.add(id);
     return [...ids];
   };
+  const byKey = new Map<string, string[]>();
+  for (const { entry } of catalog.byId.values()) {
+    for (const key of new Set([entry.name, ...entry.aliases].map(compactKey))) {
+      byKey.set(key, [...(byKey.get(key) ?? []), entry.id]);
+    }
+  }
+  const matcher = buildMatcher(catalog);
   const context = { byId: catalog.byId, mentions, mentionedWith };
-  const lineup = new EntryFinder(entriesOf(catalog, "model", "family", "product"), context);
-  const labs = new EntryFinder(entriesOf(catalog, "lab"), context);
+  const finder = (...kinds: EntryKind[]) =>
+    new RememberingFinder(entriesOf(catalog, ...kinds), context);
+  const lineup = finder("model", "family", "product");
+  const labs = finder("lab");
   return {
     catalog,
     mentions,
-    models: new EntryFinder(entriesOf(catalog, "model"), context),
+    models: finder("model"),
     lineup,
     labs,
-    editable: new EntryFinder(entriesOf(catalog, "model", "lab"), context),
-    any: new EntryFinder(entriesOf(catalog), context),
+    editable: finder("model", "lab"),
+    any: finder(),
     lookUpModel: (input) => {
       const own = lineup.candidates(input);
       if (own.stage === "exact" && own.ids.length > 0) return lineup.decide(own);
@@ -160,5 +275,8 @@ export function buildKnowledge(
     },
     lookUpLab: (input) => lookUpLab(input, labs, lineup),
     get: (id) => catalog.byId.get(id),
+    named: (text) => [
+      ...new Set([...(byKey.get(compactKey(text)) ?? []), ...findMentions(text, matcher).keys()]),
+    ],
   };
 }

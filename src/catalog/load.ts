@@ -46,6 +46,9 @@ export interface Catalog {
   readonly byId: ReadonlyMap<string, CatalogEntry>;
 }
 
+/** A catalogue's entries without its index: what crosses between threads. */
+export type CatalogLists = Pick<Catalog, "models" | "labs" | "families" | "products">;
+
 export function buildCatalog(
   models: readonly ModelEntry[],
   labs: readonly LabEntry[],

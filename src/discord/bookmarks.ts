@@ -1,5 +1,6 @@
 import {
   Events,
+  Routes,
   type Client,
   type Message,
   type MessageReaction,
@@ -16,6 +17,7 @@ import { applyReaction, type ReactionEvent } from "../bookmarks/reactions.js";
 import { forMember, markMessageDeleted } from "../bookmarks/repository.js";
 import { countReaction, watchQueue } from "../ops/metrics.js";
 import { limitNotice } from "../replies/bookmarks.js";
+import { withRetries } from "../retry.js";
 import { getGuildSettings } from "../settings/repository.js";
 import type { AnswerMeta } from "./payload.js";
 
@@ -26,6 +28,9 @@ export async function bookmarkEmojiOf(ctx: AppContext, guildId: string): Promise
   const settings = await getGuildSettings(ctx.store, guildId, ctx.reportProblem);
   return settings.bookmarkEmoji ?? DEFAULT_BOOKMARK_EMOJI;
 }
+
+/** Waits before each new attempt at adding the bookmark reaction, after @discordjs/rest's own. */
+export const REACTION_RETRY_DELAYS_MS = [500, 2_000, 8_000, 30_000, 120_000];
 
 /**
  * Whether a custom emoji belongs to a server. The bot does not ask for emoji updates (the Guild
@@ -54,8 +59,10 @@ export async function isServerEmoji(
  */
 export async function makeBookmarkable(
   ctx: AppContext,
-  message: Pick<Message, "id" | "channelId" | "guildId" | "react">,
+  client: Client,
+  message: { id: string; channelId: string; guildId: string | null },
   answer: AnswerMeta,
+  stopping?: AbortSignal,
 ): Promise<void> {
   if (!message.guildId) return;
   await rememberAnswer(ctx.store, message.id, {
@@ -64,7 +71,37 @@ export async function makeBookmarkable(
     channelId: message.channelId,
     postedAt: ctx.now().toISOString(),
   });
-  await message.react(reactionIdentifier(await bookmarkEmojiOf(ctx, message.guildId)));
+  await addBookmarkReaction(ctx, client, message.guildId, message.channelId, message.id, stopping);
+}
+
+/**
+ * Adds the server's bookmark reaction to one of the bot's messages. @discordjs/rest retries a 5xx
+ * at once, a few times, and never a broken connection; this waits and tries again, so a short
+ * outage does not leave an answer without its reaction.
+ */
+async function addBookmarkReaction(
+  ctx: AppContext,
+  client: Client,
+  guildId: string,
+  channelId: string,
+  messageId: string,
+  stopping?: AbortSignal,
+): Promise<void> {
+  const identifier = reactionIdentifier(await bookmarkEmojiOf(ctx, guildId));
+  // As discord.js does: a custom emoji goes as name:id, a unicode one URL-encoded.
+  const emoji = /:\d+$/.test(identifier) ? identifier : encodeURIComponent(identifier);
+  await withRetries(
+    () => client.rest.put(Routes.channelMessageOwnReaction(channelId, messageId, emoji)),
+    {
+      delaysMs: REACTION_RETRY_DELAYS_MS,
+      signal: stopping,
+      onRetry: (error, attempt, delayMs) =>
+        ctx.logger.warn(
+          { err: error, message: messageId, attempt, delayMs },
+          "could not add the bookmark reaction; retrying",
+        ),
+    },
+  );
 }
 
 /**

@@ -8,14 +8,12 @@ import {
 import type { Client } from "discord.js";
 import type { Logger } from "pino";
 import type { AppContext } from "../app/context.js";
-import { rememberAnswer } from "../bookmarks/answers.js";
-import { reactionIdentifier } from "../bookmarks/emoji.js";
 import { recapFor } from "../recap/assemble.js";
 import type { RecapPosterDeps } from "../recap/poster.js";
 import type { RecapPosts } from "../recap/posts.js";
 import { getRecapSettings, saveRecapSettings } from "../recap/settings.js";
 import { recapPageOf, recapPages, recapSelect, recapTitle } from "../replies/recap.js";
-import { bookmarkEmojiOf } from "./bookmarks.js";
+import { makeBookmarkable } from "./bookmarks.js";
 
 /** How far `findPage` reads a channel after the anchor: 5 requests of 100 messages. */
 const FIND_BATCHES = 5;
@@ -60,7 +58,7 @@ export function recapPosterFor(
       const message = (await client.rest.post(Routes.channelMessages(channelId), {
         body,
       })) as { id: string; guild_id?: string };
-      makeBookmarkable(channelId, message.id, payload);
+      bookmarkPage(channelId, message.id, payload);
       return message;
     },
 
@@ -85,7 +83,7 @@ export function recapPosterFor(
         });
         if (mine) {
           // The run that posted it crashed before it could do this.
-          makeBookmarkable(channelId, mine.id, mine);
+          bookmarkPage(channelId, mine.id, mine);
           return { id: mine.id };
         }
         if (messages.length < 100) return undefined;
@@ -120,7 +118,7 @@ export function recapPosterFor(
     },
   };
 
-  function makeBookmarkable(
+  function bookmarkPage(
     channelId: string,
     messageId: string,
     payload: { embeds?: Array<{ title?: string }> },
@@ -139,15 +137,11 @@ export function recapPosterFor(
     const channel = client.channels.cache.get(channelId);
     const guildId = channel && "guildId" in channel ? channel.guildId : undefined;
     if (!guildId) return;
-    await rememberAnswer(ctx.store, messageId, {
-      title: payload.embeds?.[0]?.title ?? titles.get(guildId) ?? "Weekly recap",
-      guildId,
-      channelId,
-      postedAt: ctx.now().toISOString(),
-    });
-    const identifier = reactionIdentifier(await bookmarkEmojiOf(ctx, guildId));
-    // As discord.js does: a custom emoji goes as name:id, a unicode one URL-encoded.
-    const emoji = /:\d+$/.test(identifier) ? identifier : encodeURIComponent(identifier);
-    await client.rest.put(Routes.channelMessageOwnReaction(channelId, messageId, emoji));
+    await makeBookmarkable(
+      ctx,
+      client,
+      { id: messageId, channelId, guildId },
+      { title: payload.embeds?.[0]?.title ?? titles.get(guildId) ?? "Weekly recap" },
+    );
   }
 }

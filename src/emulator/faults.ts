@@ -18,6 +18,12 @@ export interface FaultSpec {
    * the response is late (a slow Discord): a client that times out may retry and act twice.
    */
   delayMs?: number;
+  /**
+   * Close the connection without answering, as a dropped connection does: the client sees a
+   * broken socket (undici's UND_ERR_SOCKET) and cannot know whether the request took effect.
+   * The request is not handled.
+   */
+  drop?: boolean;
   /** How many matching requests it applies to (default: every one until removed). */
   times?: number;
   /** Let this many matching requests through first (default 0): "the second page fails". */
@@ -43,8 +49,8 @@ export class Faults {
   private nextId = 1;
 
   add(spec: FaultSpec): Fault {
-    if (spec.status === undefined && spec.delayMs === undefined) {
-      throw new Error("emulator: a fault needs a status or a delayMs");
+    if (spec.status === undefined && spec.delayMs === undefined && !spec.drop) {
+      throw new Error("emulator: a fault needs a status, a delayMs or drop");
     }
     const entry: FaultEntry = { spec: { ...spec }, id: this.nextId++, hits: 0, skipped: 0 };
     this.entries.push(entry);

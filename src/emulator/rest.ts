@@ -70,7 +70,9 @@ export class RestServer {
   async listen(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.server.once("error", reject);
-      this.server.listen(0, "127.0.0.1", () => resolve());
+      // Discord accepts a burst of connections; Node's default backlog (511) would drop the rest
+      // and make their clients wait a second to retry.
+      this.server.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, () => resolve());
     });
     this.port = (this.server.address() as AddressInfo).port;
     this.core.gateway.url = `ws://127.0.0.1:${this.port}/gateway`;
@@ -110,6 +112,12 @@ export class RestServer {
     const fault = versioned ? this.faults.take(method, path) : undefined;
     const delay = (): Promise<void> =>
       fault?.delayMs ? new Promise((r) => setTimeout(r, fault.delayMs)) : Promise.resolve();
+    if (fault?.drop) {
+      await delay();
+      log(0, parsedBody, true);
+      req.socket.destroy();
+      return;
+    }
     if (fault?.status !== undefined) {
       await delay();
       const reply = faultReply(fault);

@@ -1,10 +1,11 @@
-import { buildKnowledge, type CatalogKnowledge } from "../catalog/knowledge.js";
+import { buildKnowledge, type CatalogKnowledge, type PassageWords } from "../catalog/knowledge.js";
 import type { Catalog } from "../catalog/load.js";
-import { indexMentions } from "../catalog/mentions.js";
+import type { MentionStats } from "../catalog/mentions.js";
 import { overlayCatalog } from "./overlay.js";
 import { listGuildEntries, type EntryStoreDeps } from "./repository.js";
 
-type Passage = { docId: string; ordinal: number; date: string; text: string };
+/** Links a catalogue to the passages that name its entries (in the bot, off the event loop). */
+export type MentionIndexer = (catalog: Catalog) => Promise<ReadonlyMap<string, MentionStats>>;
 
 /**
  * Each server's catalogue: the shipped one with that server's entries laid over it. Built on
@@ -15,7 +16,8 @@ export class GuildCatalogs {
 
   constructor(
     readonly shipped: CatalogKnowledge,
-    private readonly passages: readonly Passage[],
+    private readonly indexMentions: MentionIndexer,
+    private readonly words: () => PassageWords,
     readonly entries: EntryStoreDeps,
   ) {}
 
@@ -39,6 +41,6 @@ export class GuildCatalogs {
     const states = await listGuildEntries(this.entries, guildId);
     if (states.length === 0) return this.shipped;
     const catalog: Catalog = overlayCatalog(this.shipped.catalog, states);
-    return buildKnowledge(catalog, indexMentions(catalog, this.passages), this.passages);
+    return buildKnowledge(catalog, await this.indexMentions(catalog), this.words);
   }
 }

@@ -51,6 +51,12 @@ export interface CommandModule {
   readonly examples: readonly [string, ...string[]];
   /** Every answer is for the caller alone: a slow one is deferred privately. */
   readonly privateReplies?: boolean;
+  /**
+   * Its work takes real time (searching the corpus, assembling a recap): its interactions are
+   * deferred as they arrive and the work waits its turn in a bounded queue. Other commands are
+   * answered directly. A form can only be a direct answer.
+   */
+  readonly heavy?: boolean;
   execute(call: CommandCall, ctx: AppContext): Promise<Reply>;
   autocomplete?(call: AutocompleteCall, ctx: AppContext): Promise<Choice[]>;
   /** What autocomplete offers when it fails or runs out of time: it must never come back empty-handed by accident. */

@@ -9,8 +9,8 @@ export const registry = new Registry();
 collectDefaultMetrics({ register: registry });
 
 export type InteractionKind = "command" | "component" | "modal";
-/** ok; rejected: bad input, told to the member; failed: an unexpected error; undelivered: Discord refused the reply. */
-export type InteractionOutcome = "ok" | "rejected" | "failed" | "undelivered";
+/** ok; rejected: bad input, told to the member; failed: an unexpected error; undelivered: Discord refused the reply; busy: the queue was full, the member was asked to retry. */
+export type InteractionOutcome = "ok" | "rejected" | "failed" | "undelivered" | "busy";
 /** ok; fallback: ran out of time and offered the fallback list; failed: threw, offered the fallback list. */
 export type AutocompleteOutcome = "ok" | "fallback" | "failed";
 

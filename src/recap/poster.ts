@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { MessagePayload } from "../discord/payload.js";
+import { withRetries } from "../retry.js";
 import type { RecapPosts } from "./posts.js";
 import { coveredWeek, dueSlot, lastSlot, DEFAULT_GRACE_MS } from "./schedule.js";
 import type { RecapSettings } from "./settings.js";
@@ -55,13 +56,6 @@ const PAUSING_CODES: Record<number, string> = {
 function errorCode(error: unknown): number | undefined {
   const code = (error as { code?: unknown }).code;
   return typeof code === "number" ? code : undefined;
-}
-
-/** 5xx, 429 and network failures are worth retrying; anything else is not. */
-function isTransient(error: unknown): boolean {
-  const status = (error as { status?: unknown }).status;
-  if (typeof status === "number") return status >= 500 || status === 429;
-  return errorCode(error) === undefined;
 }
 
 /** Discord nonces are at most 25 characters. */
@@ -126,24 +120,25 @@ export async function runRecapSlot(
   // An anchor means an earlier run got as far as sending: its last page may be unrecorded.
   const earlierAnchor = record?.anchorId ?? null;
   const channelId = settings.channelId;
+  const retryPolicy = { delaysMs: RETRY_DELAYS_MS, sleep: deps.sleep };
   try {
     const pages = await deps.pages(guildId, covered, settings);
     const anchor =
-      earlierAnchor ?? (await withRetries(() => deps.newestMessageId(channelId), deps));
+      earlierAnchor ?? (await withRetries(() => deps.newestMessageId(channelId), retryPolicy));
     await deps.posts.plan(guildId, week, deps.owner, pages.length, anchor);
     for (let page = done.length; page < pages.length; page++) {
       const unrecorded =
         earlierAnchor !== null && page === (record?.messageIds.length ?? 0)
           ? await withRetries(
               () => deps.findPage(channelId, done.at(-1) ?? earlierAnchor, week, page),
-              deps,
+              retryPolicy,
             )
           : undefined;
       const sent =
         unrecorded ??
         (await withRetries(
           () => deps.send(channelId, pages[page]!, pageNonce(guildId, week, page)),
-          deps,
+          retryPolicy,
         ));
       done.push(sent.id);
       await deps.posts.progress(guildId, week, deps.owner, done, deps.now().getTime(), LEASE_MS);
@@ -167,20 +162,5 @@ export async function runRecapSlot(
       return { kind: "paused", week, reason: pausing };
     }
     return { kind: "failed", week, reason };
-  }
-}
-
-async function withRetries<T>(
-  work: () => Promise<T>,
-  deps: Pick<RecapPosterDeps, "sleep">,
-): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      const delay = RETRY_DELAYS_MS[attempt];
-      if (delay === undefined || !isTransient(error)) throw error;
-      await deps.sleep(delay);
-    }
   }
 }

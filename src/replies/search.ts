@@ -2,7 +2,7 @@ import type { APIEmbed } from "discord-api-types/v10";
 import type { EntryKind } from "../catalog/load.js";
 import { buttonRows, pagerButtons, reply, type Reply } from "../discord/payload.js";
 import { commandFor, KIND_LABEL } from "./catalog.js";
-import type { SearchResult } from "../search/search.js";
+import { pageWindow, type SearchResult } from "../search/search.js";
 import { formatDate } from "../text/dates.js";
 import { markdownLink } from "../text/links.js";
 import { defuseMentions, escapeMarkdown } from "../text/markdown.js";
@@ -69,10 +69,13 @@ export function searchPage({
       components: entryButtons(entries),
     });
   }
-  const pages = Math.ceil(result.hits.length / SEARCH_PAGE_SIZE);
-  const current = Math.min(Math.max(page, 0), pages - 1);
-  const first = current * SEARCH_PAGE_SIZE;
-  const shown = result.hits.slice(first, first + SEARCH_PAGE_SIZE);
+  const {
+    page: current,
+    pages,
+    from: first,
+    to,
+  } = pageWindow(result.hits.length, page, SEARCH_PAGE_SIZE);
+  const shown = result.hits.slice(first, to);
   const embed: APIEmbed = {
     title: `Search: ${defuseMentions(shownQuery)}`,
     color: EMBED_COLOUR,

@@ -2,6 +2,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { readDocumentText, type Corpus } from "../corpus/load.js";
 import { splitPassages } from "../corpus/passages.js";
+import sqlite3 from "sqlite3";
 import { SqliteDatabase } from "../store/sqlite.js";
 import { tokenize } from "../text/tokens.js";
 import { Vocabulary } from "./spelling.js";
@@ -20,6 +21,9 @@ export interface PassageRow {
   readonly score: number;
 }
 
+/** A ranked passage before its text is read. */
+export type PassageMatch = Omit<PassageRow, "text"> & { readonly rowid: number };
+
 export interface PassageFilter {
   readonly source?: string;
   /** Inclusive ISO dates. */
@@ -32,7 +36,9 @@ export interface SearchIndex {
   readonly passageCount: number;
   /** Whether this open built the index (true) or reused one from disk (false). */
   readonly built: boolean;
-  match(ftsQuery: string, filter: PassageFilter, limit: number): Promise<PassageRow[]>;
+  /** Ranked matches without their text, which is read for the few shown (`texts`). */
+  match(ftsQuery: string, filter: PassageFilter, limit: number): Promise<PassageMatch[]>;
+  texts(rowids: readonly number[]): Promise<Map<number, string>>;
   passagesOf(docId: string): Promise<PassageRow[]>;
   passage(docId: string, ordinal: number): Promise<PassageRow | undefined>;
   /** Every passage, in document order: for linking the catalogue to the corpus at start-up. */
@@ -64,12 +70,34 @@ export async function openSearchIndex(corpus: Corpus, file: string): Promise<Sea
   }
   const vocabRows = await db.all<{ term: string; df: number }>("SELECT term, df FROM vocab");
   const count = await db.get<{ n: number }>("SELECT count(*) AS n FROM passages");
-  return new SqliteSearchIndex(
-    db,
-    new Vocabulary(new Map(vocabRows.map((r) => [r.term, r.df]))),
-    count?.n ?? 0,
+  await db.close();
+  return openCheckedIndex(file, {
+    vocabulary: new Vocabulary(new Map(vocabRows.map((r) => [r.term, r.df]))),
+    passageCount: count?.n ?? 0,
     built,
+  });
+}
+
+/**
+ * Queries of concurrent searches run side by side on this many connections (one connection runs
+ * one query at a time).
+ */
+export const INDEX_CONNECTIONS = 2;
+
+/**
+ * Opens an index file another thread just built or checked (see `openSearchIndex`), with the
+ * vocabulary and count it read from it.
+ */
+export async function openCheckedIndex(
+  file: string,
+  known: { vocabulary: Vocabulary; passageCount: number; built: boolean },
+): Promise<SearchIndex> {
+  const readers = await Promise.all(
+    Array.from({ length: INDEX_CONNECTIONS }, () =>
+      SqliteDatabase.open(file, sqlite3.OPEN_READONLY),
+    ),
   );
+  return new SqliteSearchIndex(readers, known.vocabulary, known.passageCount, known.built);
 }
 
 async function openIfCurrent(file: string, stamp: string): Promise<SqliteDatabase | undefined> {
@@ -129,14 +157,30 @@ async function buildInto(db: SqliteDatabase, corpus: Corpus, stamp: string): Pro
 }
 
 class SqliteSearchIndex implements SearchIndex {
+  /** Queries running on each connection. */
+  private readonly busy: number[];
+
   constructor(
-    private readonly db: SqliteDatabase,
+    private readonly readers: readonly SqliteDatabase[],
     readonly vocabulary: Vocabulary,
     readonly passageCount: number,
     readonly built: boolean,
-  ) {}
+  ) {
+    this.busy = readers.map(() => 0);
+  }
 
-  match(ftsQuery: string, filter: PassageFilter, limit: number): Promise<PassageRow[]> {
+  /** Runs a query on the least busy connection. */
+  private async query<T>(run: (db: SqliteDatabase) => Promise<T>): Promise<T> {
+    const i = this.busy.indexOf(Math.min(...this.busy));
+    this.busy[i]!++;
+    try {
+      return await run(this.readers[i]!);
+    } finally {
+      this.busy[i]!--;
+    }
+  }
+
+  match(ftsQuery: string, filter: PassageFilter, limit: number): Promise<PassageMatch[]> {
     const where = ["passage_fts MATCH $q"];
     const params: Record<string, string | number> = { $q: ftsQuery, $limit: limit };
     if (filter.source) {
@@ -152,39 +196,58 @@ class SqliteSearchIndex implements SearchIndex {
       params.$to = filter.to;
     }
     // Scores within a hundredth are a tie, and ties go to the newer document.
-    return this.db.all<PassageRow>(
-      `SELECT p.doc_id AS docId, p.ordinal, p.start, p."end", p.text, p.date, bm25(passage_fts) AS score
+    return this.query((db) =>
+      db.all<PassageMatch>(
+        `SELECT p.rowid AS rowid, p.doc_id AS docId, p.ordinal, p.start, p."end", p.date, bm25(passage_fts) AS score
        FROM passage_fts JOIN passages p ON p.rowid = passage_fts.rowid
        WHERE ${where.join(" AND ")}
        ORDER BY round(bm25(passage_fts), 2), p.date DESC, p.doc_id, p.ordinal
        LIMIT $limit`,
-      params,
+        params,
+      ),
     );
   }
 
+  async texts(rowids: readonly number[]): Promise<Map<number, string>> {
+    if (rowids.length === 0) return new Map();
+    const rows = await this.query((db) =>
+      db.all<{ rowid: number; text: string }>(
+        "SELECT rowid, text FROM passages WHERE rowid IN (SELECT value FROM json_each(?))",
+        [JSON.stringify(rowids)],
+      ),
+    );
+    return new Map(rows.map((r) => [r.rowid, r.text]));
+  }
+
   passagesOf(docId: string): Promise<PassageRow[]> {
-    return this.db.all<PassageRow>(
-      `SELECT doc_id AS docId, ordinal, start, "end", text, date, 0 AS score
-       FROM passages WHERE doc_id = ? ORDER BY ordinal`,
-      [docId],
+    return this.query((db) =>
+      db.all<PassageRow>(
+        `SELECT doc_id AS docId, ordinal, start, "end", text, date, 0 AS score
+         FROM passages WHERE doc_id = ? ORDER BY ordinal`,
+        [docId],
+      ),
     );
   }
 
   passage(docId: string, ordinal: number): Promise<PassageRow | undefined> {
-    return this.db.get<PassageRow>(
-      `SELECT doc_id AS docId, ordinal, start, "end", text, date, 0 AS score
-       FROM passages WHERE doc_id = ? AND ordinal = ?`,
-      [docId, ordinal],
+    return this.query((db) =>
+      db.get<PassageRow>(
+        `SELECT doc_id AS docId, ordinal, start, "end", text, date, 0 AS score
+         FROM passages WHERE doc_id = ? AND ordinal = ?`,
+        [docId, ordinal],
+      ),
     );
   }
 
   allPassages(): Promise<PassageRow[]> {
-    return this.db.all<PassageRow>(
-      `SELECT doc_id AS docId, ordinal, start, "end", text, date, 0 AS score FROM passages ORDER BY rowid`,
+    return this.query((db) =>
+      db.all<PassageRow>(
+        `SELECT doc_id AS docId, ordinal, start, "end", text, date, 0 AS score FROM passages ORDER BY rowid`,
+      ),
     );
   }
 
-  close(): Promise<void> {
-    return this.db.close();
+  async close(): Promise<void> {
+    await Promise.all(this.readers.map((db) => db.close()));
   }
 }

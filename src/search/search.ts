@@ -1,16 +1,17 @@
 import type { Corpus } from "../corpus/load.js";
 import type { CorpusDocument } from "../corpus/schema.js";
 import { isStopword, tokenize } from "../text/tokens.js";
-import type { PassageFilter, PassageRow, SearchIndex } from "./index.js";
+import type { PassageFilter, PassageMatch, PassageRow, SearchIndex } from "./index.js";
 import { snippet } from "./snippet.js";
 
 export type MatchTier = "phrase" | "all-words" | "some-words";
 
 export interface SearchHit {
   readonly document: CorpusDocument;
+  /** Its text is read only for the hits shown (see `SearchRequest.shown`); "" for the others. */
   readonly passage: PassageRow;
   readonly tier: MatchTier;
-  /** Ready for an embed: escaped, matched words in bold. */
+  /** Ready for an embed: escaped, matched words in bold ("" where the text was not read). */
   readonly snippet: string;
 }
 
@@ -31,6 +32,16 @@ export interface SearchRequest extends PassageFilter {
   readonly query: string;
   /** How many hits to return at most (pages are cut from these). */
   readonly limit?: number;
+  /** The one page whose passages' text is read, for its snippets; every hit's when unset. */
+  readonly shown?: { readonly page: number; readonly size: number };
+}
+
+/** Which hits a page shows. A page past the end shows the last one. */
+export function pageWindow(total: number, page: number, size: number) {
+  const pages = Math.ceil(total / size);
+  const current = Math.min(Math.max(page, 0), pages - 1);
+  const from = Math.max(0, current * size);
+  return { page: current, pages, from, to: Math.min(total, from + size) };
 }
 
 export const MAX_SEARCH_HITS = 50;
@@ -58,19 +69,36 @@ export async function searchCorpus(
   if (content.length > 1) tiers.push(["all-words", content.map(quote).join(" AND ")]);
   tiers.push(["some-words", content.map(quote).join(" OR ")]);
 
-  const hits: SearchHit[] = [];
+  const found: Array<{ row: PassageMatch; tier: MatchTier; document: CorpusDocument }> = [];
   const seen = new Set<string>();
   for (const [tier, expression] of tiers) {
-    if (hits.length >= limit) break;
+    if (found.length >= limit) break;
     for (const row of await index.match(expression, request, limit)) {
       const key = `${row.docId}#${row.ordinal}`;
       const document = corpus.byId.get(row.docId);
       if (seen.has(key) || !document) continue;
       seen.add(key);
-      hits.push({ document, passage: row, tier, snippet: snippet(row.text, content) });
-      if (hits.length >= limit) break;
+      found.push({ row, tier, document });
+      if (found.length >= limit) break;
     }
   }
+  const window = request.shown
+    ? pageWindow(found.length, request.shown.page, request.shown.size)
+    : { from: 0, to: found.length };
+  const texts = await index.texts(found.slice(window.from, window.to).map((f) => f.row.rowid));
+  const hits = found.map(({ row, tier, document }): SearchHit => {
+    const { rowid, ...match } = row;
+    const text = texts.get(rowid) ?? "";
+    let shown: string | undefined;
+    return {
+      document,
+      passage: { ...match, text },
+      tier,
+      get snippet() {
+        return (shown ??= text ? snippet(text, content) : "");
+      },
+    };
+  });
   return { ...result, hits };
 }
 

@@ -14,7 +14,11 @@ export function snippet(
 ): string {
   const text = squashWhitespace(passage);
   const wanted = new Set(queryTerms.map(lightStem));
-  const spans = tokenSpans(text).filter((t) => wanted.has(lightStem(t.norm)));
+  // A stem keeps at least a word's first three letters: most words are ruled out by those alone.
+  const heads = new Set([...wanted].map((w) => w.slice(0, 3)));
+  const spans = tokenSpans(text).filter(
+    (t) => heads.has(t.norm.slice(0, 3)) && wanted.has(lightStem(t.norm)),
+  );
 
   let from = 0;
   if (text.length > length && spans.length > 0) {

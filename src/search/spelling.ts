@@ -7,7 +7,7 @@ export class Vocabulary {
   private readonly byLength = new Map<number, string[]>();
   private readonly stems = new Set<string>();
 
-  constructor(private readonly frequencies: ReadonlyMap<string, number>) {
+  constructor(readonly frequencies: ReadonlyMap<string, number>) {
     for (const term of frequencies.keys()) {
       this.stems.add(lightStem(term));
       const bucket = this.byLength.get(term.length);

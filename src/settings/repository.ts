@@ -26,12 +26,44 @@ const SETTINGS: RecordType<GuildSettings> = {
   schema: GuildSettings,
 };
 
+/**
+ * Every answer and every reaction reads its server's settings, so they are kept in memory a few
+ * seconds after a read (a change made here shows at once; another process's within that time).
+ */
+const KEEP_READ_MS = 5_000;
+const recent = new WeakMap<
+  KeyValueStore,
+  Map<string, { settings: GuildSettings; until: number }>
+>();
+
+/** Bumped by every save, so a read that a save overtook is not kept. */
+const saves = new WeakMap<KeyValueStore, Map<string, number>>();
+
+function recentOf(store: KeyValueStore) {
+  let map = recent.get(store);
+  if (!map) recent.set(store, (map = new Map()));
+  return map;
+}
+
+function savesOf(store: KeyValueStore) {
+  let map = saves.get(store);
+  if (!map) saves.set(store, (map = new Map()));
+  return map;
+}
+
 export async function getGuildSettings(
   store: KeyValueStore,
   guildId: string,
   report: ProblemReporter,
+  now = Date.now(),
 ): Promise<GuildSettings> {
-  return (await readRecord(store, SETTINGS, keyOf(SETTINGS, guildId), report)) ?? {};
+  const kept = recentOf(store).get(guildId);
+  if (kept && kept.until > now) return kept.settings;
+  const saved = savesOf(store).get(guildId);
+  const settings = (await readRecord(store, SETTINGS, keyOf(SETTINGS, guildId), report)) ?? {};
+  if (savesOf(store).get(guildId) === saved)
+    recentOf(store).set(guildId, { settings, until: now + KEEP_READ_MS });
+  return settings;
 }
 
 export async function saveGuildSettings(
@@ -39,5 +71,7 @@ export async function saveGuildSettings(
   guildId: string,
   settings: GuildSettings,
 ): Promise<void> {
+  savesOf(store).set(guildId, (savesOf(store).get(guildId) ?? 0) + 1);
+  recentOf(store).delete(guildId);
   await writeRecord(store, SETTINGS, keyOf(SETTINGS, guildId), settings);
 }

@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
-import KeyvSqlite from "@keyv/sqlite";
 import { Keyv } from "keyv";
 import { observeStoreCall } from "../ops/metrics.js";
+import { SqliteKeyv } from "./sqlite-keyv.js";
 
 /** The durable key-value store every repository writes through. */
 export type KeyValueStore = Keyv;
@@ -36,11 +36,12 @@ function timed<T extends object>(adapter: T): T {
 
 export function openStore(file: string): KeyValueStore {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const store = new Keyv({
-    store: timed(new KeyvSqlite({ uri: `sqlite://${file}` })),
+  // A write that failed must fail its caller, never be acknowledged.
+  return new Keyv({
+    store: timed(new SqliteKeyv(file)),
     namespace: "modeldex",
+    throwOnErrors: true,
   });
-  return store;
 }
 
 /** For tests and the offline CLI: nothing touches the disk. */
@@ -50,7 +51,7 @@ export function memoryStore(): KeyValueStore {
 
 /** What /about shows as the store. */
 export function storeKind(store: KeyValueStore): string {
-  return store.store instanceof KeyvSqlite ? "SQLite" : "memory";
+  return store.store instanceof SqliteKeyv ? "SQLite" : "memory";
 }
 
 /**

@@ -63,24 +63,62 @@ export function decode<T>(
   return parsed.data;
 }
 
+/**
+ * Records written in this process and not yet stored, per store: a read sees them at once, so
+ * the next change can build on one before the store has committed it.
+ */
+const stagedRecords = new WeakMap<object, Map<string, { raw: unknown }>>();
+
+function stagedOf(store: KeyValueStore): Map<string, { raw: unknown }> {
+  let staged = stagedRecords.get(store);
+  if (!staged) stagedRecords.set(store, (staged = new Map()));
+  return staged;
+}
+
+/** Makes `raw` what reads of `key` see until `write` settles. */
+function stage(store: KeyValueStore, key: string, raw: unknown, write: () => Promise<unknown>) {
+  const staged = stagedOf(store);
+  const entry = { raw };
+  staged.set(key, entry);
+  return write()
+    .then(() => undefined)
+    .finally(() => {
+      if (staged.get(key) === entry) staged.delete(key);
+    });
+}
+
 export async function readRecord<T>(
   store: KeyValueStore,
   type: RecordType<T>,
   key: string,
   report: ProblemReporter,
 ): Promise<T | undefined> {
-  return decode(type, key, await store.get(key), report);
+  const staged = stagedOf(store).get(key);
+  return decode(type, key, staged ? staged.raw : await store.get(key), report);
 }
 
-export async function writeRecord<T>(
+/**
+ * Writes a record. Reads in this process see it as soon as this is called; the promise resolves
+ * once the store has it.
+ */
+export function writeRecord<T>(
   store: KeyValueStore,
   type: RecordType<T>,
   key: string,
   data: T,
   ttlMs?: number,
 ): Promise<void> {
-  const parsed = type.schema.parse(data);
-  await store.set(key, { v: type.version, data: parsed }, ttlMs);
+  let raw: { v: number; data: T };
+  try {
+    raw = { v: type.version, data: type.schema.parse(data) };
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return stage(store, key, raw, () => store.set(key, raw, ttlMs));
+}
+
+function deleteRecord(store: KeyValueStore, key: string): Promise<void> {
+  return stage(store, key, undefined, () => store.delete(key));
 }
 
 /**
@@ -132,21 +170,42 @@ export async function readIdSet(
 
 /**
  * Changes an index one writer at a time (its readers and writers run concurrently otherwise, and
- * two adds would keep only one). An index left empty is deleted.
+ * two adds would keep only one). An index left empty is deleted. Resolves once the change is
+ * stored.
  */
-export function updateIdSet(
+export async function updateIdSet(
   store: KeyValueStore,
   type: RecordType<{ ids: string[] }>,
   key: string,
   change: (ids: string[]) => string[],
   report: ProblemReporter,
 ): Promise<void> {
+  await (
+    await stageIdSet(store, type, key, change, report)
+  ).written;
+}
+
+/**
+ * `updateIdSet`, resolving as soon as the next writer may start from this change (it reads the
+ * staged value), with `written` for when the store has it: a burst of changes to one index is
+ * then committed in groups rather than one commit after another.
+ */
+export function stageIdSet(
+  store: KeyValueStore,
+  type: RecordType<{ ids: string[] }>,
+  key: string,
+  change: (ids: string[]) => string[],
+  report: ProblemReporter,
+): Promise<{ written: Promise<void> }> {
   return mutexFor(store, `index:${type.prefix}`).run(key, async () => {
     const before = await readIdSet(store, type, key, report);
     const after = change(before);
-    if (after.length === before.length && after.every((id, i) => id === before[i])) return;
-    if (after.length) await writeRecord(store, type, key, { ids: after });
-    else await store.delete(key);
+    if (after.length === before.length && after.every((id, i) => id === before[i]))
+      return { written: Promise.resolve() };
+    const written = after.length
+      ? writeRecord(store, type, key, { ids: after })
+      : deleteRecord(store, key);
+    return { written };
   });
 }
 

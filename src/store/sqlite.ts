@@ -14,6 +14,9 @@ export class SqliteDatabase {
       const db = new sqlite3.Database(file, mode, (error) =>
         error ? reject(error) : resolve(new SqliteDatabase(db)),
       );
+      // One statement at a time, in order: a connection runs one anyway, and queued statements
+      // would otherwise each hold a thread of libuv's small pool while they wait for it.
+      db.serialize();
     });
   }
 

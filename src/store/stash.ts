@@ -12,9 +12,14 @@ export async function stash<T>(
   value: T,
   ttlMs: number,
 ): Promise<string> {
-  const id = createHash("sha256").update(JSON.stringify(value)).digest("base64url").slice(0, 16);
+  const id = stashId(value);
   await store.set(`stash:${kind}:${id}`, { v: 1, data: value }, ttlMs);
   return id;
+}
+
+/** The id `stash` keeps a value under. */
+export function stashId(value: unknown): string {
+  return createHash("sha256").update(JSON.stringify(value)).digest("base64url").slice(0, 16);
 }
 
 export async function unstash<T>(

@@ -6,7 +6,6 @@
 
 const TOKEN = /[\p{L}\p{N}]+/gu;
 const ASCII = /^[\x20-\x7e\s]*$/;
-const ASCII_TOKEN = /[a-z0-9]+/g;
 const ASCII_WORD = /^[A-Za-z0-9]+$/;
 
 export function foldAccents(text: string): string {
@@ -26,9 +25,19 @@ export interface Token {
 export function tokenSpans(text: string): Token[] {
   const out: Token[] = [];
   if (ASCII.test(text)) {
-    // Lowercasing ASCII keeps every offset, so one pass over the lowered text is enough.
-    for (const m of text.toLowerCase().matchAll(ASCII_TOKEN))
-      out.push({ norm: m[0], start: m.index, end: m.index + m[0].length });
+    // Lowercasing ASCII keeps every offset, so one pass over the lowered text is enough (a loop
+    // over character codes: this runs for every passage shown and indexed).
+    const lower = text.toLowerCase();
+    let start = -1;
+    for (let i = 0; i <= lower.length; i++) {
+      const c = i < lower.length ? lower.charCodeAt(i) : 0;
+      if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
+        if (start < 0) start = i;
+      } else if (start >= 0) {
+        out.push({ norm: lower.slice(start, i), start, end: i });
+        start = -1;
+      }
+    }
     return out;
   }
   for (const m of text.matchAll(TOKEN)) {
@@ -48,24 +57,26 @@ export function compactKey(text: string): string {
   return tokenize(text).join("");
 }
 
+const SUFFIXES = [
+  ["ations", 5],
+  ["ation", 5],
+  ["ies", 4],
+  ["ing", 5],
+  ["ers", 4],
+  ["er", 4],
+  ["ed", 4],
+  ["es", 4],
+  ["s", 4],
+  ["e", 5],
+] as const;
+
 /**
  * A light stemmer for matching words to query terms when highlighting: plurals and common verb
  * endings. The index itself uses Porter stemming; this only needs to agree on the frequent cases.
  */
 export function lightStem(word: string): string {
   if (word.length <= 3 || /\d/.test(word)) return word;
-  for (const [suffix, keep] of [
-    ["ations", 5],
-    ["ation", 5],
-    ["ies", 4],
-    ["ing", 5],
-    ["ers", 4],
-    ["er", 4],
-    ["ed", 4],
-    ["es", 4],
-    ["s", 4],
-    ["e", 5],
-  ] as const) {
+  for (const [suffix, keep] of SUFFIXES) {
     if (word.endsWith(suffix) && !word.endsWith("ss") && word.length - suffix.length >= keep - 1) {
       return word.slice(0, -suffix.length);
     }

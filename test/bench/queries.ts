@@ -1,3 +1,5 @@
+import { loadCorpus, readDocumentText } from "../../src/corpus/load.js";
+import { splitPassages } from "../../src/corpus/passages.js";
 import { tokenize, isStopword } from "../../src/text/tokens.js";
 
 export interface BenchQuery {
@@ -55,4 +57,16 @@ export function makeQueries(
     });
   }
   return queries;
+}
+
+/** `count` queries made from the passages of the corpus in `corpusDir`. */
+export async function corpusQueries(corpusDir: string, count: number): Promise<BenchQuery[]> {
+  const corpus = await loadCorpus(corpusDir);
+  const passages = [];
+  for (const doc of corpus.documents)
+    passages.push(...splitPassages(doc.id, await readDocumentText(corpus, doc)));
+  const df = new Map<string, number>();
+  for (const p of passages)
+    for (const w of new Set(tokenize(p.text))) df.set(w, (df.get(w) ?? 0) + 1);
+  return makeQueries(passages, df, count);
 }

@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: index build, warm start, memory and /search latency on the shipped corpus
- * (1×) and on a synthetic corpus 100× its size, against a plain fuse.js baseline.
+ * (1×) and on a synthetic corpus 100× its size, against a plain fuse.js baseline; then the whole
+ * command path end to end (test/bench/e2e.ts). `npm run bench -- e2e` runs only the latter.
  * Each figure comes from a fresh child process; all figures of a report come from one run.
  */
 import { execFile } from "node:child_process";
@@ -8,13 +9,12 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { loadCorpus, readDocumentText } from "../../src/corpus/load.js";
-import { splitPassages } from "../../src/corpus/passages.js";
-import { tokenize } from "../../src/text/tokens.js";
 import { createAppContext } from "../../src/app/bootstrap.js";
 import { memoryStore } from "../../src/store/keyv.js";
 import { pino } from "pino";
 import { measureAutocomplete } from "./autocomplete.js";
-import { makeQueries, rng } from "./queries.js";
+import { runEndToEnd } from "./e2e.js";
+import { corpusQueries, rng } from "./queries.js";
 
 const exec = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -94,14 +94,7 @@ async function buildSynthetic(target: string, scale: number): Promise<void> {
 }
 
 async function queriesFor(corpusDir: string, file: string): Promise<void> {
-  const corpus = await loadCorpus(corpusDir);
-  const passages = [];
-  for (const doc of corpus.documents)
-    passages.push(...splitPassages(doc.id, await readDocumentText(corpus, doc)));
-  const df = new Map<string, number>();
-  for (const p of passages)
-    for (const w of new Set(tokenize(p.text))) df.set(w, (df.get(w) ?? 0) + 1);
-  await fs.writeFile(file, JSON.stringify(makeQueries(passages, df, QUERY_COUNT)));
+  await fs.writeFile(file, JSON.stringify(await corpusQueries(corpusDir, QUERY_COUNT)));
 }
 
 const fmt = (n: unknown, digits = 1) => (typeof n === "number" ? n.toFixed(digits) : String(n));
@@ -134,14 +127,16 @@ async function measure(label: string, corpusDir: string, fuseSample: number) {
   );
 }
 
+const endToEndOnly = process.argv[2] === "e2e";
+
 await fs.mkdir(WORK, { recursive: true });
 // Queries come from the shipped corpus, so 1× and 100× answer the same questions.
 await queriesFor(SHIPPED, path.join(WORK, "queries-1x.json"));
 console.log(
   `# modeldex search benchmark (${QUERY_COUNT} queries, a third with a typo; node ${process.version})`,
 );
-await measure("1x", SHIPPED, QUERY_COUNT);
-{
+if (!endToEndOnly) await measure("1x", SHIPPED, QUERY_COUNT);
+if (!endToEndOnly) {
   const ctx = await createAppContext({
     dataDir: path.dirname(SHIPPED),
     stateDir: path.join(WORK, "state-1x"),
@@ -154,10 +149,15 @@ await measure("1x", SHIPPED, QUERY_COUNT);
   );
   await ctx.searchIndex.close();
 }
-if (SCALE > 1) {
+if (SCALE > 1 && !endToEndOnly) {
   const synthetic = path.join(WORK, `data-${SCALE}x`, "corpus");
   const t = performance.now();
   await buildSynthetic(synthetic, SCALE);
   console.log(`\n(synthetic ${SCALE}× corpus ready in ${fmt((performance.now() - t) / 1000)} s)`);
   await measure(`${SCALE}x`, synthetic, 3);
 }
+
+console.log(
+  "\n## end to end: the bot in its own process, through the Discord emulator (shipped corpus)",
+);
+await runEndToEnd();

@@ -156,7 +156,10 @@ describe("adding a document while the bot runs", () => {
         await running.member.runCommand("config reload", {}, { unchecked: true })
       ).reply();
       expect(refused.content).toBe("Only members with Manage Server can do this.");
-      const reloaded = await (await running.moderator.runCommand("config reload")).reply();
+      // Rebuilding the index takes a while: the answer is deferred, then edited in.
+      const reloaded = await (
+        await running.moderator.runCommand("config reload")
+      ).reply({ timeoutMs: 30_000 });
       expect(reloaded.content).toBe(
         "Reloaded: 70 documents in the corpus. Search, cards and autocomplete use them now.",
       );

@@ -9,7 +9,7 @@ import type { ModelEntry } from "../../src/catalog/schema.js";
 import { LIMITS } from "../../src/discord/limits.js";
 import { embedLength } from "../../src/discord/payload.js";
 import { modelCard } from "../../src/replies/catalog.js";
-import { buildKnowledge, loadCatalogKnowledge } from "../../src/catalog/knowledge.js";
+import { buildKnowledge, lazyWords, loadCatalogKnowledge } from "../../src/catalog/knowledge.js";
 import { contextFor, FIXTURE_DATA, tempDir } from "../helpers.js";
 
 let ctx: AppContext;
@@ -417,7 +417,7 @@ describe("embeds", () => {
       [huge, ...ctx.catalog.catalog.models.filter((m) => m.id !== huge.id)],
       ctx.catalog.catalog.labs,
     );
-    const knowledge = buildKnowledge(catalog, ctx.catalog.mentions, []);
+    const knowledge = buildKnowledge(catalog, ctx.catalog.mentions, lazyWords([]));
     const { payload } = modelCard(huge, knowledge, ctx.corpus);
     const embed = payload.embeds![0]!;
     expect(embed.title!.length).toBeLessThanOrEqual(LIMITS.embedTitle);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lab } from "../../commands/lab.js";
 import { model } from "../../commands/model.js";
 import type { AppContext } from "../../src/app/context.js";
-import { buildKnowledge } from "../../src/catalog/knowledge.js";
+import { buildKnowledge, lazyWords } from "../../src/catalog/knowledge.js";
 import { buildCatalog, CatalogError, loadCatalog } from "../../src/catalog/load.js";
 import type { Resolution } from "../../src/catalog/lookup.js";
 import type { FamilyEntry, ModelEntry } from "../../src/catalog/schema.js";
@@ -124,7 +124,7 @@ describe("families and products as entries", () => {
       highlights: [],
     };
     const catalog = buildCatalog(models, ctx.catalog.catalog.labs, [family]);
-    const knowledge = buildKnowledge(catalog, new Map(), []);
+    const knowledge = buildKnowledge(catalog, new Map(), lazyWords([]));
     const { payload } = familyCard(family, knowledge, ctx.corpus);
     expect(payload.components).toHaveLength(2);
     const menu = (

@@ -1,6 +1,6 @@
 import { ComponentType, type APIEmbed } from "discord-api-types/v10";
 import { describe, expect, it } from "vitest";
-import { buildKnowledge, type CatalogKnowledge } from "../../src/catalog/knowledge.js";
+import { buildKnowledge, lazyWords, type CatalogKnowledge } from "../../src/catalog/knowledge.js";
 import { buildCatalog } from "../../src/catalog/load.js";
 import { indexMentions } from "../../src/catalog/mentions.js";
 import type { LabEntry, ModelEntry } from "../../src/catalog/schema.js";
@@ -455,7 +455,7 @@ const passages = [
 
 function knowledgeFor(models: ModelEntry[], labs: LabEntry[], states: GuildEntryState[]) {
   const catalog = overlayCatalog(buildCatalog(models, labs), states);
-  return buildKnowledge(catalog, indexMentions(catalog, passages), passages);
+  return buildKnowledge(catalog, indexMentions(catalog, passages), lazyWords(passages));
 }
 
 const knowledge: CatalogKnowledge = knowledgeFor(shippedModels, shippedLabs, guildEntries);
