@@ -21,10 +21,15 @@ async function answerOf(handle: InteractionHandle): Promise<APIMessage> {
   return handle.reply();
 }
 
-function members(world: World, count: number, name: string): UserDriver[] {
+function members(
+  world: World,
+  count: number,
+  name: string,
+  channelId = world.channelId,
+): UserDriver[] {
   return Array.from({ length: count }, (_, i) => {
     const { id } = world.emu.addMember(world.guildId, { username: `${name}${i}` });
-    return world.emu.user(world.guildId, id, { channelId: world.channelId });
+    return world.emu.user(world.guildId, id, { channelId });
   });
 }
 
@@ -103,8 +108,12 @@ describe("a burst of interactions", () => {
     const reaction = /^\/channels\/\d+\/messages\/\d+\/reactions\/[^/]+\/@me$/;
     const failing = world.emu.faults.add({ method: "PUT", path: reaction, status: 500, times: 3 });
     const dropped = world.emu.faults.add({ method: "PUT", path: reaction, drop: true, times: 1 });
+    // A channel of its own: Discord takes one reaction a quarter second per channel, and the
+    // bookmark reactions of the bursts above are still being added in theirs.
+    const channel = world.emu.addChannel(world.guildId, { name: "reactions" }).id;
+    await world.emu.waitFor(() => world.bot.client.channels.cache.has(channel));
     const answers: APIMessage[] = [];
-    for (const [i, member] of members(world, 20, "react").entries())
+    for (const [i, member] of members(world, 20, "react", channel).entries())
       answers.push(await answerOf(await member.runCommand("model", { name: MODELS[i % 5]! })));
     await world.emu.waitFor(
       () =>
