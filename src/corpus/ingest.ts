@@ -3,6 +3,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { UserError } from "../errors.js";
 import { parsePartialDate } from "../text/dates.js";
+import { restoreParagraphs } from "./paragraphs.js";
 import { DocumentMeta, textFileName, type DocumentMeta as Meta } from "./schema.js";
 
 export interface IngestRequest {
@@ -38,9 +39,9 @@ function readDate(input: string): Pick<Meta, "date" | "datePrecision"> {
 }
 
 /**
- * Copies a plain-text or Markdown file into the corpus with validated metadata. Files are
- * written to temporary names and renamed, the metadata last, so a half-written document is
- * never loaded.
+ * Copies a plain-text or Markdown file into the corpus with validated metadata, restoring the
+ * paragraph breaks its source lost. Files are written to temporary names and renamed, the
+ * metadata last, so a half-written document is never loaded.
  */
 export async function ingestDocument(corpusDir: string, request: IngestRequest): Promise<Meta> {
   let text: string;
@@ -74,7 +75,7 @@ export async function ingestDocument(corpusDir: string, request: IngestRequest):
     );
   }
   await fs.mkdir(corpusDir, { recursive: true });
-  await writeAtomically(path.join(corpusDir, textFileName(meta)), text);
+  await writeAtomically(path.join(corpusDir, textFileName(meta)), restoreParagraphs(text));
   await writeAtomically(metaPath, JSON.stringify(meta, null, 2) + "\n");
   return meta;
 }

@@ -1,4 +1,5 @@
 import { readDocumentText, type Corpus } from "./load.js";
+import { findGluedBreaks } from "./paragraphs.js";
 
 export interface FoundQuote {
   readonly doc: string;
@@ -20,19 +21,18 @@ const QUOTE_VARIANTS: Record<string, string> = {
 
 /**
  * A pattern that finds what a member pasted even when Discord or their keyboard changed the
- * typography: straight or curly quotes, any dash, any run of whitespace.
+ * typography: straight or curly quotes, any dash, any run of whitespace. Where the corpus
+ * restores a lost paragraph break, a break is optional, so a quote copied from the glued
+ * source ("activities.We went") is found too.
  */
 export function quotePattern(input: string): RegExp {
   const core = input.trim().replace(/^["“”']+|["“”']+$/g, "");
+  const breaks = new Set(findGluedBreaks(core).map((b) => b.index));
   let source = "";
-  for (const part of core.split(/(\s+)/)) {
-    if (/^\s+$/.test(part)) {
-      source += "\\s+";
-      continue;
-    }
-    for (const char of part) {
-      source += QUOTE_VARIANTS[char] ?? char.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-    }
+  for (const { 0: part, index } of core.matchAll(/\s+|[^]/gu)) {
+    if (breaks.has(index)) source += "\\s*";
+    if (/^\s/.test(part)) source += "\\s+";
+    else source += QUOTE_VARIANTS[part] ?? part.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
   }
   return new RegExp(source, "u");
 }

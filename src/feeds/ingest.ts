@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { slugify, writeAtomically } from "../corpus/ingest.js";
+import { restoreParagraphs } from "../corpus/paragraphs.js";
 import { DocumentMeta, textFileName } from "../corpus/schema.js";
 import { truncate } from "../text/truncate.js";
 import type { FeedSource } from "./config.js";
@@ -108,14 +109,16 @@ export async function ingestFeedItems(
       continue;
     }
     const stored = { ...meta, id: claim.docId };
-    await writeAtomically(path.join(deps.documentsDir, textFileName(stored)), item.text + "\n");
+    // HTML keeps its paragraphs; a feed that sends plain text may have lost them.
+    const text = restoreParagraphs(item.text);
+    await writeAtomically(path.join(deps.documentsDir, textFileName(stored)), text + "\n");
     await writeAtomically(
       path.join(deps.documentsDir, `${stored.id}.json`),
       JSON.stringify(stored, null, 2) + "\n",
     );
     await deps.repository.markFeedItemStored(known?.key ?? key, deps.owner, contentHash, now);
     (claim.storedHash === null ? result.added : result.changed).push(stored.id);
-    result.documents.push({ meta: stored, text: item.text });
+    result.documents.push({ meta: stored, text });
   }
   return result;
 }

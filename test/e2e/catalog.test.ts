@@ -265,7 +265,7 @@ describe("buttons on a card", () => {
     await (await world.member.click(card, "model:mentions:o3:0")).settled();
     const first = world.emu.message(card.id)!;
     expect(embedOf(first).title).toBe("o3: mentions in the corpus");
-    expect(embedOf(first).footer!.text).toBe("Page 1 of 11 · 42 passages");
+    expect(embedOf(first).footer!.text).toBe("Page 1 of 12 · 48 passages");
     expect(fieldNames(first).map((n) => n.split(".")[0])).toEqual(["1", "2", "3", "4"]);
     expect(buttonsOf(first)).toEqual([
       { id: "model:mentions:o3:-1", label: "◀ Prev", disabled: true },
@@ -275,7 +275,7 @@ describe("buttons on a card", () => {
 
     await (await world.member.click(first, "model:mentions:o3:1")).settled();
     const second = world.emu.message(card.id)!;
-    expect(embedOf(second).footer!.text).toBe("Page 2 of 11 · 42 passages");
+    expect(embedOf(second).footer!.text).toBe("Page 2 of 12 · 48 passages");
     expect(fieldNames(second).map((n) => n.split(".")[0])).toEqual(["5", "6", "7", "8"]);
     expect(buttonsOf(second).map((b) => [b.id, b.disabled])).toEqual([
       ["model:mentions:o3:0", false],
@@ -284,7 +284,7 @@ describe("buttons on a card", () => {
     ]);
 
     await (await world.member.click(second, "model:mentions:o3:0")).settled();
-    expect(embedOf(world.emu.message(card.id)!).footer!.text).toBe("Page 1 of 11 · 42 passages");
+    expect(embedOf(world.emu.message(card.id)!).footer!.text).toBe("Page 1 of 12 · 48 passages");
 
     const back = await world.member.click(card.id, "model:back:o3");
     await back.settled();
@@ -297,14 +297,14 @@ describe("buttons on a card", () => {
   it("GIVEN the last page of mentions THEN Next is disabled", async () => {
     const card = await lookUp("model", "o3");
     await (await world.member.click(card, "model:mentions:o3:0")).settled();
-    for (let page = 1; page <= 10; page++)
+    for (let page = 1; page <= 11; page++)
       await (await world.member.click(card.id, `model:mentions:o3:${page}`)).settled();
     const last = world.emu.message(card.id)!;
-    expect(embedOf(last).footer!.text).toBe("Page 11 of 11 · 42 passages");
-    expect(fieldNames(last).map((n) => n.split(".")[0])).toEqual(["41", "42"]);
+    expect(embedOf(last).footer!.text).toBe("Page 12 of 12 · 48 passages");
+    expect(fieldNames(last).map((n) => n.split(".")[0])).toEqual(["45", "46", "47", "48"]);
     expect(buttonsOf(last).map((b) => [b.id, b.disabled])).toEqual([
-      ["model:mentions:o3:9", false],
-      ["model:mentions:o3:11", true],
+      ["model:mentions:o3:10", false],
+      ["model:mentions:o3:12", true],
       ["model:back:o3", false],
     ]);
   });
@@ -419,11 +419,11 @@ describe("every card within Discord's limits", () => {
     // The lab with the most mentions: every page fits too.
     await (await world.member.click(openai, "lab:mentions:openai:0")).settled();
     const pages = Number(/of (\d+)/.exec(embedOf(world.emu.message(openai.id)!).footer!.text)![1]);
-    expect(pages).toBe(39);
+    expect(pages).toBe(45);
     for (let page = 1; page < pages; page++)
       await (await world.member.click(openai.id, `lab:mentions:openai:${page}`)).settled();
     expect(embedOf(world.emu.message(openai.id)!).footer!.text).toBe(
-      "Page 39 of 39 · 154 passages",
+      "Page 45 of 45 · 179 passages",
     );
   });
 

@@ -130,7 +130,7 @@ describe("/about", () => {
     expect(since).toBeLessThanOrEqual(Date.now() / 1000);
     expect(fields.Store).toBe("SQLite");
     expect(fields.Corpus).toBe(
-      `${ctx.corpus.documents.length} documents, ${ctx.searchIndex.passageCount} passages\n` +
+      `${ctx.corpus.documents.length} documents, ${ctx.searchIndex.passageCount.toLocaleString("en-US")} passages\n` +
         `Newest: ${newest.title} (${newest.source}, ${formatDate(newest.date, newest.datePrecision)})`,
     );
     expect(fields.Catalogue).toBe(

@@ -120,6 +120,33 @@ describe("ingest", () => {
     );
   });
 
+  it("GIVEN text whose source lost its paragraph breaks THEN the corpus copy has them back, and nothing else changes", async () => {
+    const dir = await copyFixtures();
+    const file = path.join(await tempDir(), "glued.txt");
+    await fs.writeFile(
+      file,
+      "Distillation spreads capabilities through economic activities.We went through this " +
+        "before with the U.S. labs.What comes nextThe models listed:* Kimi K3* Qwen4",
+    );
+    const meta = await ingestDocument(dir, { file, title: "Glued", date: "2026-03" });
+    expect(await fs.readFile(path.join(dir, "glued.txt"), "utf8")).toBe(
+      "Distillation spreads capabilities through economic activities.\n\nWe went through this " +
+        "before with the U.S. labs.\n\nWhat comes next\n\nThe models listed:\n* Kimi K3\n* Qwen4",
+    );
+    expect(meta.format).toBe("text");
+  });
+
+  it("GIVEN Markdown with code and emphasis THEN ingest copies it unchanged", async () => {
+    const dir = await copyFixtures();
+    const file = path.join(await tempDir(), "code.md");
+    const markdown =
+      "# Serving\n\nCall `engine.generate()` with *really* short prompts.\n\n" +
+      "```js\nconst server = createServer();server.listen(8080);ready.Then(serve);\n```\n";
+    await fs.writeFile(file, markdown);
+    await ingestDocument(dir, { file, title: "Serving", date: "2026-03" });
+    expect(await fs.readFile(path.join(dir, "serving.md"), "utf8")).toBe(markdown);
+  });
+
   it("GIVEN a bad date, a non-https link or a taken id THEN nothing is written", async () => {
     const dir = await copyFixtures();
     const file = path.join(await tempDir(), "note.txt");

@@ -273,6 +273,29 @@ describe("polling feeds", () => {
     );
   });
 
+  it("GIVEN an item whose plain text lost its paragraph breaks THEN its document has them back", async () => {
+    rig.server.serve("/podcast.xml", {
+      body: `<?xml version="1.0"?><rss version="2.0"><channel><title>Podcast</title>
+        <item><title>Episode 12</title><guid>e12</guid><pubDate>Mon, 23 Nov 2026 08:00:00 GMT</pubDate>
+          <description>We talk about open models in the U.S. and China.In this episode:* Distillation* Kimi K3Chapters00:00 Intro05:10 Distillation</description></item>
+        <item><title>Episode 13</title><guid>e13</guid><pubDate>Tue, 24 Nov 2026 08:00:00 GMT</pubDate>
+          <description><![CDATA[<p>A first paragraph.</p><p>A second one.</p>]]></description></item>
+      </channel></rss>`,
+    });
+    const [report] = await (
+      await rig.poller([rig.feed("/podcast.xml", "Podcast")])
+    ).poller.pollAll();
+
+    expect(report!.added).toHaveLength(2);
+    const { corpus, gathered } = await rig.documents();
+    const texts = await Promise.all(gathered.map((d) => readDocumentText(corpus, d)));
+    expect(texts).toEqual([
+      "A first paragraph.\n\nA second one.\n",
+      "We talk about open models in the U.S. and China.\n\nIn this episode:\n* Distillation\n" +
+        "* Kimi K3\n\nChapters\n00:00 Intro\n05:10 Distillation\n",
+    ]);
+  });
+
   it("GIVEN an item without a title and one without text THEN only those are skipped, with their reasons logged", async () => {
     rig.server.serve("/mixed.xml", {
       body: `<?xml version="1.0"?><rss version="2.0"><channel><title>Mixed</title>
