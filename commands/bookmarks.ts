@@ -9,6 +9,7 @@ import type { AppContext } from "../src/app/context.js";
 import { DEFAULT_BOOKMARK_EMOJI } from "../src/bookmarks/emoji.js";
 import {
   clearBookmarks,
+  currentBookmarks,
   forMember,
   listBookmarks,
   removeBookmark,
@@ -102,7 +103,7 @@ async function page(
   filterId: string | undefined,
 ): Promise<Reply> {
   const guildId = requireGuild(caller);
-  const items = await listBookmarks(ctx.bookmarks, guildId, caller.userId);
+  const items = await currentBookmarks(ctx.bookmarks, guildId, caller.userId);
   return bookmarksPage(items, pageNumber, { filter, filterId, emoji: await emojiOf(ctx, guildId) });
 }
 
@@ -122,7 +123,7 @@ export const bookmarks: CommandModule = {
       }
       case "remove": {
         const item = requiredString(call, "item");
-        const items = await listBookmarks(ctx.bookmarks, guildId, call.userId);
+        const items = await currentBookmarks(ctx.bookmarks, guildId, call.userId);
         const target =
           items.find((b) => b.messageId === item) ??
           items.find((b) => b.title.toLowerCase() === item.toLowerCase());
@@ -139,12 +140,12 @@ export const bookmarks: CommandModule = {
         });
       }
       case "clear": {
-        const items = await listBookmarks(ctx.bookmarks, guildId, call.userId);
+        const items = await currentBookmarks(ctx.bookmarks, guildId, call.userId);
         return clearConfirmation(items.length);
       }
       case "export": {
         const format = stringOption(call, "format") === "markdown" ? "markdown" : "json";
-        return exportReply(await listBookmarks(ctx.bookmarks, guildId, call.userId), format);
+        return exportReply(await currentBookmarks(ctx.bookmarks, guildId, call.userId), format);
       }
       default:
         throw new UserError("Use `/bookmarks list`, `remove`, `clear` or `export`.");

@@ -87,6 +87,18 @@ export async function listBookmarks(
   );
 }
 
+/**
+ * The member's bookmarks once every reaction of theirs already received is applied: a list asked
+ * for right after clicking 🔖 shows that bookmark.
+ */
+export function currentBookmarks(
+  deps: BookmarkStoreDeps,
+  guildId: string,
+  userId: string,
+): Promise<Bookmark[]> {
+  return forMember(deps, guildId, userId, () => listBookmarks(deps, guildId, userId));
+}
+
 function writeList(deps: BookmarkStoreDeps, guildId: string, userId: string, items: Bookmark[]) {
   return writeRecord(deps.store, LIST, keyOf(LIST, guildId, userId), { items });
 }

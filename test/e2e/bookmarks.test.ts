@@ -141,6 +141,17 @@ describe("reaction bookmarks against a Discord emulator", () => {
     expect(world.emu.reactions(card.id)).toEqual([{ emoji: "🔖", userIds: [world.emu.botUserId] }]);
   });
 
+  it("GIVEN a member reacts 🔖 and at once asks for /bookmarks list THEN the list already shows it, and after un-reacting no longer does", async () => {
+    const reader = joiner("quick");
+    const card = await answer(world.emu, reader, "model", { name: "opus 4.5" });
+    await reader.react(card, "🔖");
+    expect(linesOf(await list(reader))).toEqual([
+      expect.stringContaining(`[Claude Opus 4.5](${link(world.guildId, world.channelId, card.id)})`),
+    ]);
+    await reader.unreact(card, "🔖");
+    expect((await list(reader)).content).toBe(EMPTY_LIST);
+  });
+
   it("GIVEN an answer posted before a restart (no longer cached) THEN a reaction saves it with the answer's title, without fetching the message", async () => {
     const reader = joiner("reader");
     const card = await answer(world.emu, reader, "model", { name: "k2 thinking" });
