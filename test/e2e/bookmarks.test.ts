@@ -146,7 +146,9 @@ describe("reaction bookmarks against a Discord emulator", () => {
     const card = await answer(world.emu, reader, "model", { name: "opus 4.5" });
     await reader.react(card, "🔖");
     expect(linesOf(await list(reader))).toEqual([
-      expect.stringContaining(`[Claude Opus 4.5](${link(world.guildId, world.channelId, card.id)})`),
+      expect.stringContaining(
+        `[Claude Opus 4.5](${link(world.guildId, world.channelId, card.id)})`,
+      ),
     ]);
     await reader.unreact(card, "🔖");
     expect((await list(reader)).content).toBe(EMPTY_LIST);
