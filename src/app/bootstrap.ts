@@ -1,11 +1,14 @@
 import path from "node:path";
 import type { Logger } from "pino";
 import { bookmarkStoreDeps } from "../bookmarks/repository.js";
+import { CorpusChanges } from "../catalog/corpus-changes.js";
 import {
   buildKnowledge,
+  holdingIn,
   lazyWords,
   loadLinkedCatalog,
   passageWords,
+  type PassagesHolding,
   type PassageWords,
 } from "../catalog/knowledge.js";
 import { buildCatalog, type Catalog, type CatalogLists } from "../catalog/load.js";
@@ -47,6 +50,7 @@ export interface LoadedKnowledge {
     readonly terms: string;
     readonly frequencies: Int32Array;
     readonly passageCount: number;
+    readonly lastChange: number;
     readonly built: boolean;
   };
   readonly catalog: CatalogLists;
@@ -135,6 +139,7 @@ async function fromBuilder(builder: KnowledgeBuilder, options: BootstrapOptions)
   const searchIndex = await openCheckedIndex(loaded.index.file, {
     vocabulary: new Vocabulary(frequencies),
     passageCount: loaded.index.passageCount,
+    lastChange: loaded.index.lastChange,
     built: loaded.index.built,
   });
   await yieldToLoop();
@@ -154,7 +159,7 @@ async function fromBuilder(builder: KnowledgeBuilder, options: BootstrapOptions)
     ),
     setAside: loaded.setAside,
     mentions: loaded.mentions,
-    words: () => words,
+    words: holdingIn(() => words),
     indexMentions: (overlay) => builder.indexMentions(loaded.generation, overlay),
   });
 }
@@ -167,7 +172,7 @@ function assemble(
     catalog: Catalog;
     setAside: readonly SetAsideFact[];
     mentions: ReadonlyMap<string, MentionStats>;
-    words: () => PassageWords;
+    words: PassagesHolding;
     indexMentions: MentionIndexer;
   },
 ): AppContext {
@@ -184,7 +189,8 @@ function assemble(
       "catalogue fact set aside: it cites a skipped corpus document",
     );
   }
-  const catalog = buildKnowledge(parts.catalog, parts.mentions, parts.words);
+  const changes = new CorpusChanges(parts.words);
+  const catalog = buildKnowledge(parts.catalog, parts.mentions, changes.holding);
   const reportProblem = (problem: StoreProblem) =>
     options.logger.warn(problem, "unreadable stored value skipped");
   const entries = entryStoreDeps(options.store, reportProblem);
@@ -202,7 +208,8 @@ function assemble(
     corpus,
     searchIndex,
     catalog,
-    catalogs: new GuildCatalogs(catalog, parts.indexMentions, parts.words, entries),
+    catalogs: new GuildCatalogs(catalog, parts.indexMentions, changes, entries),
+    corpusChanges: changes,
     store: options.store,
     reportProblem,
     bookmarks: bookmarkStoreDeps(options.store, reportProblem),
@@ -236,6 +243,7 @@ export async function loadKnowledge(source: KnowledgeSource, generation: number)
       terms: [...frequencies.keys()].join("\n"),
       frequencies: Int32Array.from(frequencies.values()),
       passageCount: searchIndex.passageCount,
+      lastChange: searchIndex.lastChange,
       built: searchIndex.built,
     },
     catalog: {

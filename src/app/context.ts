@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { CorpusChanges } from "../catalog/corpus-changes.js";
 import type { CatalogKnowledge } from "../catalog/knowledge.js";
 import type { BookmarkStoreDeps } from "../bookmarks/repository.js";
 import type { GuildCatalogs } from "../entries/catalogs.js";
@@ -40,6 +41,8 @@ export interface AppContext {
   readonly catalog: CatalogKnowledge;
   /** Each server's view of it, with its moderators' entries. */
   readonly catalogs: GuildCatalogs;
+  /** The documents changed since the corpus was loaded (see `applyCorpusChanges`). */
+  readonly corpusChanges: CorpusChanges;
   readonly store: KeyValueStore;
   /** Where unreadable stored values are reported (logged, left in place). */
   readonly reportProblem: ProblemReporter;

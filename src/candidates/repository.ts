@@ -147,10 +147,12 @@ export class SqliteCandidateRepository implements CandidateRepository {
     userId: string,
     now: number,
   ): Promise<boolean> {
-    const row = await this.db.get<{ name_key: string }>(
-      `INSERT INTO candidate_dismissals (guild_id, name_key, dismissed_by, dismissed_at)
+    const row = await this.db.transaction((tx) =>
+      tx.get<{ name_key: string }>(
+        `INSERT INTO candidate_dismissals (guild_id, name_key, dismissed_by, dismissed_at)
        VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING name_key`,
-      [guildId, key, userId, now],
+        [guildId, key, userId, now],
+      ),
     );
     return row !== undefined;
   }

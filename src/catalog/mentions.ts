@@ -150,12 +150,20 @@ export function findMentions(text: string, matcher: TrieNode): Map<string, numbe
   return found;
 }
 
-/** Links every passage to the entries it names, and sums that up per entry. */
-export function indexMentions(
-  catalog: Pick<Catalog, "byId">,
-  passages: Iterable<{ docId: string; ordinal: number; date: string; text: string }>,
-): Map<string, MentionStats> {
-  const matcher = buildMatcher(catalog);
+export type MentionMatcher = TrieNode;
+
+interface LinkablePassage {
+  readonly docId: string;
+  readonly ordinal: number;
+  readonly date: string;
+  readonly text: string;
+}
+
+/** Each entry's references in these passages. */
+function referencesIn(
+  passages: Iterable<LinkablePassage>,
+  matcher: TrieNode,
+): Map<string, PassageRef[]> {
   const refs = new Map<string, PassageRef[]>();
   for (const p of passages) {
     for (const [id, count] of findMentions(p.text, matcher)) {
@@ -164,22 +172,60 @@ export function indexMentions(
       refs.set(id, list);
     }
   }
+  return refs;
+}
+
+function summarize(list: readonly PassageRef[]): MentionStats {
+  const dates = list.map((r) => r.date).sort();
+  return {
+    documents: new Set(list.map((r) => r.docId)).size,
+    first: dates[0],
+    last: dates.at(-1),
+    passages: [...list].sort(
+      (a, b) =>
+        b.count - a.count ||
+        b.date.localeCompare(a.date) ||
+        a.docId.localeCompare(b.docId) ||
+        a.ordinal - b.ordinal,
+    ),
+  };
+}
+
+/** Links every passage to the entries it names, and sums that up per entry. */
+export function indexMentions(
+  catalog: Pick<Catalog, "byId">,
+  passages: Iterable<LinkablePassage>,
+): Map<string, MentionStats> {
+  const refs = referencesIn(passages, buildMatcher(catalog));
   const stats = new Map<string, MentionStats>();
-  for (const id of catalog.byId.keys()) {
-    const list = refs.get(id) ?? [];
-    const dates = list.map((r) => r.date).sort();
-    stats.set(id, {
-      documents: new Set(list.map((r) => r.docId)).size,
-      first: dates[0],
-      last: dates.at(-1),
-      passages: [...list].sort(
-        (a, b) =>
-          b.count - a.count ||
-          b.date.localeCompare(a.date) ||
-          a.docId.localeCompare(b.docId) ||
-          a.ordinal - b.ordinal,
-      ),
-    });
-  }
+  for (const id of catalog.byId.keys()) stats.set(id, summarize(refs.get(id) ?? []));
   return stats;
+}
+
+/**
+ * The mentions after documents changed, without reading the rest of the corpus: what the
+ * documents' earlier passages named goes, and what their passages now name (`passages`, of
+ * those documents only) comes in. Entries the change does not touch keep their figures.
+ */
+export function relinkMentions(
+  matcher: TrieNode,
+  mentions: ReadonlyMap<string, MentionStats>,
+  docIds: ReadonlySet<string>,
+  passages: Iterable<LinkablePassage>,
+): Map<string, MentionStats> {
+  const found = referencesIn(passages, matcher);
+  const next = new Map<string, MentionStats>();
+  for (const [id, stats] of mentions) {
+    const touched = found.has(id) || stats.passages.some((r) => docIds.has(r.docId));
+    next.set(
+      id,
+      touched
+        ? summarize([
+            ...stats.passages.filter((r) => !docIds.has(r.docId)),
+            ...(found.get(id) ?? []),
+          ])
+        : stats,
+    );
+  }
+  return next;
 }

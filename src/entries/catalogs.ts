@@ -1,6 +1,7 @@
-import { buildKnowledge, type CatalogKnowledge, type PassageWords } from "../catalog/knowledge.js";
+import type { ChangedPassage, CorpusChanges } from "../catalog/corpus-changes.js";
+import { buildKnowledge, type CatalogKnowledge } from "../catalog/knowledge.js";
 import type { Catalog } from "../catalog/load.js";
-import type { MentionStats } from "../catalog/mentions.js";
+import { buildMatcher, relinkMentions, type MentionStats } from "../catalog/mentions.js";
 import { overlayCatalog } from "./overlay.js";
 import { listGuildEntries, type EntryStoreDeps } from "./repository.js";
 
@@ -9,20 +10,30 @@ export type MentionIndexer = (catalog: Catalog) => Promise<ReadonlyMap<string, M
 
 /**
  * Each server's catalogue: the shipped one with that server's entries laid over it. Built on
- * first use and rebuilt after the server changes an entry, so lookups stay fast.
+ * first use and rebuilt after the server changes an entry, so lookups stay fast. New documents
+ * relink every catalogue built so far in place (`corpusChanged`).
  */
 export class GuildCatalogs {
   private readonly cache = new Map<string, Promise<CatalogKnowledge>>();
 
+  /**
+   * @param indexMentions links a catalogue to the corpus as loaded; `changes` brings that up to
+   *   date with the documents changed since.
+   */
   constructor(
-    readonly shipped: CatalogKnowledge,
+    private current: CatalogKnowledge,
     private readonly indexMentions: MentionIndexer,
-    private readonly words: () => PassageWords,
+    private readonly changes: CorpusChanges,
     readonly entries: EntryStoreDeps,
   ) {}
 
+  /** The shipped catalogue, linked to the corpus as it is now. */
+  get shipped(): CatalogKnowledge {
+    return this.current;
+  }
+
   for(guildId: string | null): Promise<CatalogKnowledge> {
-    if (!guildId) return Promise.resolve(this.shipped);
+    if (!guildId) return Promise.resolve(this.current);
     let known = this.cache.get(guildId);
     if (!known) {
       known = this.build(guildId);
@@ -37,10 +48,40 @@ export class GuildCatalogs {
     this.cache.delete(guildId);
   }
 
+  /**
+   * Documents changed (`passages` are theirs as they are now): the shipped catalogue becomes
+   * `shipped`, and every server's catalogue built so far is linked to them anew.
+   */
+  corpusChanged(
+    shipped: CatalogKnowledge,
+    docIds: ReadonlySet<string>,
+    passages: readonly ChangedPassage[],
+  ): void {
+    const before = this.current;
+    this.current = shipped;
+    for (const [guildId, known] of this.cache) {
+      const relinked = known.then((k) =>
+        k === before
+          ? shipped
+          : buildKnowledge(
+              k.catalog,
+              relinkMentions(k.matcher, k.mentions, docIds, passages),
+              this.changes.holding,
+            ),
+      );
+      this.cache.set(guildId, relinked);
+      relinked.catch(() => this.cache.get(guildId) === relinked && this.cache.delete(guildId));
+    }
+  }
+
   private async build(guildId: string): Promise<CatalogKnowledge> {
     const states = await listGuildEntries(this.entries, guildId);
-    if (states.length === 0) return this.shipped;
-    const catalog: Catalog = overlayCatalog(this.shipped.catalog, states);
-    return buildKnowledge(catalog, await this.indexMentions(catalog), this.words);
+    if (states.length === 0) return this.current;
+    const catalog: Catalog = overlayCatalog(this.current.catalog, states);
+    const mentions = this.changes.relinkAll(
+      buildMatcher(catalog),
+      await this.indexMentions(catalog),
+    );
+    return buildKnowledge(catalog, mentions, this.changes.holding);
   }
 }
