@@ -22,7 +22,7 @@ import { openCheckedIndex, openSearchIndex, type SearchIndex } from "../search/i
 import { Vocabulary } from "../search/spelling.js";
 import { storeKind, type KeyValueStore } from "../store/keyv.js";
 import type { StoreProblem } from "../store/records.js";
-import type { AppContext, AppHooks } from "./context.js";
+import type { AppContext, AppHooks, FeedRecords } from "./context.js";
 
 /** Where the knowledge comes from: the data folder, and the state folder for its index. */
 export interface KnowledgeSource {
@@ -39,6 +39,7 @@ export interface BootstrapOptions extends KnowledgeSource {
   readonly hooks?: AppHooks;
   /** Builds the knowledge on another thread (the bot); without it, on this one (the CLI, tests). */
   readonly builder?: KnowledgeBuilder;
+  readonly feedRecords?: FeedRecords;
 }
 
 /** The corpus, its index and the linked catalogue as plain data, to hand across threads. */
@@ -216,6 +217,7 @@ function assemble(
     bookmarkLimit: options.bookmarkLimit ?? 500,
     now: options.now ?? (() => new Date()),
     logger: options.logger,
+    ...(options.feedRecords ? { feedRecords: options.feedRecords } : {}),
     hooks: options.hooks ?? {
       recapChanged: () => undefined,
       recapHistory: async () => [],

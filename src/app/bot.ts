@@ -93,17 +93,19 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       now: options.now,
       hooks,
       builder,
+      feedRecords: feedStores,
     });
   let ctx: AppContext;
   let feedStores:
     { items: SqliteFeedRepository; candidates: SqliteCandidateRepository } | undefined;
   try {
+    // Opened with or without feeds: moderators see candidates and the recap its documents from
+    // whichever process gathered them.
+    feedStores = {
+      items: await SqliteFeedRepository.open(config.storePath),
+      candidates: await SqliteCandidateRepository.open(config.storePath),
+    };
     ctx = await boot();
-    if (config.feeds.length)
-      feedStores = {
-        items: await SqliteFeedRepository.open(config.storePath),
-        candidates: await SqliteCandidateRepository.open(config.storePath),
-      };
   } catch (error) {
     await builder.close();
     await posts.close().catch(() => undefined);
@@ -151,26 +153,27 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   hooks.recapChanged = (guildId) =>
     void scheduler.reschedule(guildId).then(() => scheduler.run(guildId));
   const feeds =
-    feedStores &&
-    new FeedPoller({
-      feeds: config.feeds,
-      repository: feedStores.items,
-      candidates: feedStores.candidates,
-      knownNames: () => catalogNames(ctx.catalog.catalog),
-      documentsDir: feedDocumentsDir(config.stateDir),
-      now: () => (options.now ?? (() => new Date()))(),
-      logger,
-      // New and changed documents go into the index and the catalogues' mentions as they are.
-      onChange: async (docIds) => {
-        if (stopped) return;
-        await takeIn(docIds).catch((error: unknown) => {
-          logger.error(
-            { err: error },
-            "could not take in the documents gathered from feeds; keeping the corpus loaded",
-          );
-        });
-      },
-    });
+    config.feeds.length > 0 && feedStores
+      ? new FeedPoller({
+          feeds: config.feeds,
+          repository: feedStores.items,
+          candidates: feedStores.candidates,
+          knownNames: () => catalogNames(ctx.catalog.catalog),
+          documentsDir: feedDocumentsDir(config.stateDir),
+          now: () => (options.now ?? (() => new Date()))(),
+          logger,
+          // New and changed documents go into the index and the catalogues' mentions as they are.
+          onChange: async (docIds) => {
+            if (stopped) return;
+            await takeIn(docIds).catch((error: unknown) => {
+              logger.error(
+                { err: error },
+                "could not take in the documents gathered from feeds; keeping the corpus loaded",
+              );
+            });
+          },
+        })
+      : undefined;
   client.on(Events.Error, (error) => logger.error({ err: error }, "discord client error"));
   client.on(Events.Warn, (message) => logger.warn(message));
 

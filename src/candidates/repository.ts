@@ -33,6 +33,8 @@ export interface CandidateRepository {
   /** The server's open candidates, one per name, newest first (then in the document's order). */
   listCandidates(guildId: string, page: { limit: number; offset?: number }): Promise<Candidate[]>;
   countCandidates(guildId: string): Promise<number>;
+  /** The server's open candidate with this key (`Candidate.key`), if there is one. */
+  getCandidate(guildId: string, key: string): Promise<Candidate | undefined>;
   /** Hides a name's candidates in one server; false when it was hidden already. */
   dismissCandidate(guildId: string, key: string, userId: string, now: number): Promise<boolean>;
   close(): Promise<void>;
@@ -120,17 +122,18 @@ export class SqliteCandidateRepository implements CandidateRepository {
        ORDER BY found_at DESC, doc_date DESC, doc_id, position LIMIT $limit OFFSET $offset`,
       { $guild: guildId, $limit: page.limit, $offset: page.offset ?? 0 },
     );
-    return rows.map((row) =>
-      Candidate.parse({
-        key: row.name_key,
-        name: row.name,
-        sentence: row.sentence,
-        docId: row.doc_id,
-        docDate: row.doc_date,
-        foundAt: row.found_at,
-        documents: row.documents,
-      }),
+    return rows.map(toCandidate);
+  }
+
+  async getCandidate(guildId: string, key: string): Promise<Candidate | undefined> {
+    const row = await this.db.get<Row>(
+      `SELECT * FROM (${OPEN}) WHERE nth = 1 AND name_key = $key`,
+      {
+        $guild: guildId,
+        $key: key,
+      },
     );
+    return row ? toCandidate(row) : undefined;
   }
 
   async countCandidates(guildId: string): Promise<number> {
@@ -160,4 +163,16 @@ export class SqliteCandidateRepository implements CandidateRepository {
   close(): Promise<void> {
     return this.db.close();
   }
+}
+
+function toCandidate(row: Row): Candidate {
+  return Candidate.parse({
+    key: row.name_key,
+    name: row.name,
+    sentence: row.sentence,
+    docId: row.doc_id,
+    docDate: row.doc_date,
+    foundAt: row.found_at,
+    documents: row.documents,
+  });
 }

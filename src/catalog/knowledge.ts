@@ -12,7 +12,15 @@ import {
   type CatalogEntry,
   type EntryKind,
 } from "./load.js";
-import { EntryFinder, entriesOf, lookUpLab, type LookupHit, type Resolution } from "./lookup.js";
+import {
+  EntryFinder,
+  entriesOf,
+  lookUpLab,
+  nameIndex,
+  type LookupHit,
+  type NameIndex,
+  type Resolution,
+} from "./lookup.js";
 import {
   buildMatcher,
   findMentions,
@@ -247,6 +255,26 @@ class RememberingFinder extends EntryFinder {
   }
 }
 
+/** What a catalogue's names give, kept per catalogue: new documents relink it often. */
+const derived = new WeakMap<
+  Catalog,
+  { byKey: Map<string, string[]>; matcher: MentionMatcher; names: Map<string, NameIndex> }
+>();
+
+function namesOf(catalog: Catalog) {
+  let known = derived.get(catalog);
+  if (known) return known;
+  const byKey = new Map<string, string[]>();
+  for (const { entry } of catalog.byId.values()) {
+    for (const key of new Set([entry.name, ...entry.aliases].map(compactKey))) {
+      byKey.set(key, [...(byKey.get(key) ?? []), entry.id]);
+    }
+  }
+  known = { byKey, matcher: buildMatcher(catalog), names: new Map() };
+  derived.set(catalog, known);
+  return known;
+}
+
 export function buildKnowledge(
   catalog: Catalog,
   mentions: ReadonlyMap<string, MentionStats>,
@@ -274,16 +302,14 @@ export function buildKnowledge(
     for (const key of holding(typed)) for (const id of named.get(key) ?? []) ids.add(id);
     return [...ids];
   };
-  const byKey = new Map<string, string[]>();
-  for (const { entry } of catalog.byId.values()) {
-    for (const key of new Set([entry.name, ...entry.aliases].map(compactKey))) {
-      byKey.set(key, [...(byKey.get(key) ?? []), entry.id]);
-    }
-  }
-  const matcher = buildMatcher(catalog);
+  const { byKey, matcher, names } = namesOf(catalog);
   const context = { byId: catalog.byId, mentions, mentionedWith };
-  const finder = (...kinds: EntryKind[]) =>
-    new RememberingFinder(entriesOf(catalog, ...kinds), context);
+  const finder = (...kinds: EntryKind[]) => {
+    const key = kinds.join(",");
+    let index = names.get(key);
+    if (!index) names.set(key, (index = nameIndex(entriesOf(catalog, ...kinds))));
+    return new RememberingFinder(entriesOf(catalog, ...kinds), context, index);
+  };
   const lineup = finder("model", "family", "product");
   const labs = finder("lab");
   return {

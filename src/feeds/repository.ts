@@ -122,6 +122,8 @@ export interface FeedRepository {
     now: number,
     document: StoredDocument,
   ): Promise<void>;
+  /** Documents first seen in `[from, to)` (ms) and stored, newest first. */
+  gatheredBetween(from: number, to: number): Promise<Array<{ docId: string; firstSeenAt: number }>>;
   /** Stored items whose latest version came after `revision`, oldest first. */
   storedItemsSince(revision: number): Promise<FeedItemRecord[]>;
   close(): Promise<void>;
@@ -381,6 +383,18 @@ export class SqliteFeedRepository implements FeedRepository {
          document_meta = ?, document_text = ?
        WHERE key = ? AND owner = ? AND status = 'claimed' AND content_hash = ?`,
       [now, document.meta, document.text, key, owner, contentHash],
+    );
+  }
+
+  async gatheredBetween(
+    from: number,
+    to: number,
+  ): Promise<Array<{ docId: string; firstSeenAt: number }>> {
+    return this.db.all(
+      `SELECT doc_id AS docId, first_seen_at AS firstSeenAt FROM feed_items
+       WHERE status = 'stored' AND first_seen_at >= ? AND first_seen_at < ?
+       ORDER BY first_seen_at DESC, doc_id`,
+      [from, to],
     );
   }
 
