@@ -21,6 +21,8 @@ import { MANAGE_GUILD_PERMISSION } from "../src/settings/permissions.js";
 import { truncate } from "../src/text/truncate.js";
 import { choicesFor, knowledgeFor } from "./catalog-shared.js";
 import { moderatorGuild } from "./moderation.js";
+import { candidateComponent, candidatesList } from "./entry/candidates.js";
+import { parseCandidateId } from "../src/replies/candidates.js";
 import { editable, removedName, resolveLabs, serverStates } from "./entry/find.js";
 import { openDraft, openForm, submitForm } from "./entry/forms.js";
 import { add, edit, history, remove, revert } from "./entry/subcommands.js";
@@ -116,10 +118,18 @@ export const definition = {
         },
       ],
     },
+    {
+      name: "candidates",
+      description:
+        "Possible new models and labs found in documents from feeds: add or dismiss them",
+      type: ApplicationCommandOptionType.Subcommand,
+    },
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 async function onComponent(call: ComponentCall, ctx: AppContext): Promise<Reply> {
+  const candidate = parseCandidateId(call.customId);
+  if (candidate) return candidateComponent(call, ctx, candidate);
   const [, action, id = ""] = call.customId.split(":");
   if (action === "cancel")
     return {
@@ -189,7 +199,11 @@ function labChoices(call: AutocompleteCall, knowledge: CatalogKnowledge): Choice
 
 export const entry: CommandModule = {
   definition,
-  examples: ["/entry add kind:Model lab:moonshot", "/entry history name:kimi k2"],
+  examples: [
+    "/entry add kind:Model lab:moonshot",
+    "/entry history name:kimi k2",
+    "/entry candidates",
+  ],
   privateReplies: true,
   async execute(call, ctx) {
     const { guildId } = await moderatorGuild(call, ctx);
@@ -204,8 +218,12 @@ export const entry: CommandModule = {
         return history(call, ctx, guildId);
       case "revert":
         return revert(call, ctx, guildId);
+      case "candidates":
+        return candidatesList(ctx, guildId, 0);
       default:
-        throw new UserError("Use `/entry add`, `edit`, `remove`, `history` or `revert`.");
+        throw new UserError(
+          "Use `/entry add`, `edit`, `remove`, `history`, `revert` or `candidates`.",
+        );
     }
   },
   async autocomplete(call, ctx) {
