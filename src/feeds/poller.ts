@@ -209,14 +209,11 @@ export class FeedPoller {
   ): Promise<void> {
     if (!documents.length) return;
     const known = this.deps.knownNames();
+    // One time for the poll: its documents then list newest document first.
+    const foundAt = this.deps.now().getTime();
     for (const { meta, text } of documents) {
       const found = findCandidates(text, known);
-      await this.deps.candidates.replaceCandidates(
-        meta.id,
-        meta.date,
-        found,
-        this.deps.now().getTime(),
-      );
+      await this.deps.candidates.replaceCandidates(meta.id, meta.date, found, foundAt);
       if (found.length)
         this.deps.logger.info(
           { doc: meta.id, candidates: found.map((c) => c.name) },

@@ -25,7 +25,7 @@ export interface RecapInput {
   readonly documents: readonly CorpusDocument[];
   /** The week's most bookmarked answers in that server, already counted by the caller. */
   readonly bookmarks: readonly RecapBookmark[];
-  /** Documents gathered from feeds during the week, by id, newest first. */
+  /** Documents gathered from feeds during the week, by id. */
   readonly gathered?: readonly string[];
   /** Candidate names from feeds waiting for the server's moderators. */
   readonly openCandidates?: number;
@@ -78,7 +78,7 @@ export interface Recap {
   readonly added: RecapAdded[];
   /** Documents dated in the week, other than those in `gathered`. */
   readonly reading: RecapReading[];
-  /** Documents gathered from feeds during the week, newest first. */
+  /** Documents gathered from feeds during the week, newest document first. */
   readonly gathered: RecapReading[];
   readonly bookmarks: RecapBookmark[];
   /** Candidate names from feeds waiting for the server's moderators (0 outside a server). */
@@ -203,15 +203,12 @@ export function buildRecap(input: RecapInput): Recap {
       .sort((a, b) => b.count - a.count || byName(a, b))
       .slice(0, TOP_MODELS),
   });
-  const gathered = gatheredDocs.map(readingOf);
-  const reading: RecapReading[] = weekDocs
-    .map(readingOf)
-    .sort(
-      (a, b) =>
-        b.date.localeCompare(a.date) ||
-        a.title.localeCompare(b.title, "en") ||
-        a.docId.localeCompare(b.docId),
-    );
+  const newestFirst = (a: RecapReading, b: RecapReading) =>
+    b.date.localeCompare(a.date) ||
+    a.title.localeCompare(b.title, "en") ||
+    a.docId.localeCompare(b.docId);
+  const gathered = gatheredDocs.map(readingOf).sort(newestFirst);
+  const reading: RecapReading[] = weekDocs.map(readingOf).sort(newestFirst);
 
   const bookmarks = input.bookmarks
     .filter((b) => b.count > 0)
