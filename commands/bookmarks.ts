@@ -7,12 +7,6 @@ import {
 import { z } from "zod";
 import type { AppContext } from "../src/app/context.js";
 import { DEFAULT_BOOKMARK_EMOJI } from "../src/bookmarks/emoji.js";
-import {
-  clearBookmarks,
-  forMember,
-  listBookmarks,
-  removeBookmark,
-} from "../src/bookmarks/repository.js";
 import { reply, type Reply } from "../src/discord/payload.js";
 import { StaleInteractionError, UserError } from "../src/errors.js";
 import { requiredString, stringOption } from "../src/interactions/options.js";
@@ -102,7 +96,7 @@ async function page(
   filterId: string | undefined,
 ): Promise<Reply> {
   const guildId = requireGuild(caller);
-  const items = await listBookmarks(ctx.bookmarks, guildId, caller.userId);
+  const items = await ctx.bookmarks.list(guildId, caller.userId);
   return bookmarksPage(items, pageNumber, { filter, filterId, emoji: await emojiOf(ctx, guildId) });
 }
 
@@ -122,7 +116,7 @@ export const bookmarks: CommandModule = {
       }
       case "remove": {
         const item = requiredString(call, "item");
-        const items = await listBookmarks(ctx.bookmarks, guildId, call.userId);
+        const items = await ctx.bookmarks.list(guildId, call.userId);
         const target =
           items.find((b) => b.messageId === item) ??
           items.find((b) => b.title.toLowerCase() === item.toLowerCase());
@@ -130,8 +124,8 @@ export const bookmarks: CommandModule = {
           throw new UserError(
             `You have no bookmark **${escapeMarkdown(truncate(item, 60))}** here. Pick one from the list.`,
           );
-        await forMember(ctx.bookmarks, guildId, call.userId, () =>
-          removeBookmark(ctx.bookmarks, guildId, call.userId, target.messageId),
+        await ctx.bookmarks.forMember(guildId, call.userId, () =>
+          ctx.bookmarks.remove(guildId, call.userId, target.messageId),
         );
         return reply({
           ephemeral: true,
@@ -139,12 +133,12 @@ export const bookmarks: CommandModule = {
         });
       }
       case "clear": {
-        const items = await listBookmarks(ctx.bookmarks, guildId, call.userId);
+        const items = await ctx.bookmarks.list(guildId, call.userId);
         return clearConfirmation(items.length);
       }
       case "export": {
         const format = stringOption(call, "format") === "markdown" ? "markdown" : "json";
-        return exportReply(await listBookmarks(ctx.bookmarks, guildId, call.userId), format);
+        return exportReply(await ctx.bookmarks.list(guildId, call.userId), format);
       }
       default:
         throw new UserError("Use `/bookmarks list`, `remove`, `clear` or `export`.");
@@ -153,7 +147,7 @@ export const bookmarks: CommandModule = {
 
   async autocomplete(call, ctx): Promise<Choice[]> {
     if (!call.guildId) return [];
-    const items = await listBookmarks(ctx.bookmarks, call.guildId, call.userId);
+    const items = await ctx.bookmarks.list(call.guildId, call.userId);
     return items
       .filter((b) => matchesFilter(b, call.focused.value))
       .slice(0, 25)
@@ -179,7 +173,7 @@ export const bookmarks: CommandModule = {
       };
     if (action === "clear") {
       const guildId = requireGuild(call);
-      const count = await clearBookmarks(ctx.bookmarks, guildId, call.userId);
+      const count = await ctx.bookmarks.clear(guildId, call.userId);
       return {
         update: true,
         payload: reply({

@@ -1,15 +1,16 @@
 import path from "node:path";
 import type { Logger } from "pino";
 import { loadCatalogKnowledge, type CatalogKnowledge } from "../catalog/knowledge.js";
-import { bookmarkStoreDeps } from "../bookmarks/repository.js";
+import { keyvBookmarks } from "../bookmarks/repository.js";
 import { GuildCatalogs } from "../entries/catalogs.js";
-import { entryStoreDeps } from "../entries/repository.js";
+import { keyvEntries } from "../entries/repository.js";
 import type { PassageRow } from "../search/index.js";
 import { loadCorpus } from "../corpus/load.js";
 import { feedDocumentsDir } from "../feeds/ingest.js";
 import { openSearchIndex } from "../search/index.js";
 import { storeKind, type KeyValueStore } from "../store/keyv.js";
-import type { StoreProblem } from "../store/records.js";
+import type { ProblemReporter, StoreProblem } from "../store/records.js";
+import type { DomainRepositories } from "../store/storage.js";
 import type { AppContext, AppHooks } from "./context.js";
 
 export interface BootstrapOptions {
@@ -21,6 +22,8 @@ export interface BootstrapOptions {
   readonly now?: () => Date;
   readonly bookmarkLimit?: number;
   readonly hooks?: AppHooks;
+  /** Where bookmarks and entries live; the key-value store's own when it gives none. */
+  readonly repositories?: (report: ProblemReporter) => DomainRepositories | undefined;
 }
 
 export function corpusDir(dataDir: string): string {
@@ -64,7 +67,10 @@ export async function createAppContext(options: BootstrapOptions): Promise<AppCo
   }
   const reportProblem = (problem: StoreProblem) =>
     options.logger.warn(problem, "unreadable stored value skipped");
-  const entries = entryStoreDeps(options.store, reportProblem);
+  const { bookmarks, entries } = options.repositories?.(reportProblem) ?? {
+    bookmarks: keyvBookmarks(options.store, reportProblem),
+    entries: keyvEntries(options.store, reportProblem),
+  };
   options.logger.debug(
     {
       documents: corpus.documents.length,
@@ -82,7 +88,7 @@ export async function createAppContext(options: BootstrapOptions): Promise<AppCo
     catalogs: new GuildCatalogs(catalog, passages, entries),
     store: options.store,
     reportProblem,
-    bookmarks: bookmarkStoreDeps(options.store, reportProblem),
+    bookmarks,
     bookmarkLimit: options.bookmarkLimit ?? 500,
     now: options.now ?? (() => new Date()),
     logger: options.logger,

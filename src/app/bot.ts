@@ -2,20 +2,24 @@ import { Events, type Client } from "discord.js";
 import type { Logger } from "pino";
 import { commandDefinitions, commandsByName } from "../../commands/index.js";
 import { catalogNames } from "../candidates/detect.js";
-import { SqliteCandidateRepository } from "../candidates/repository.js";
 import type { Config } from "../config.js";
 import { isServerEmoji, listenForBookmarks, makeBookmarkable } from "../discord/bookmarks.js";
 import { createClient } from "../discord/client.js";
+import {
+  recommendedShards,
+  resolveShards,
+  shardOfGuild,
+  SharedIdentifyThrottler,
+} from "../discord/shards.js";
 import { deployIfChanged } from "../discord/deploy.js";
 import { shardCount, shardStates } from "../discord/gateway.js";
 import { createRouter } from "../discord/router.js";
 import { recapPosterFor } from "../discord/recap.js";
 import { feedDocumentsDir } from "../feeds/ingest.js";
 import { FeedPoller, type PollTimer } from "../feeds/poller.js";
-import { SqliteFeedRepository } from "../feeds/repository.js";
-import { RecapPosts } from "../recap/posts.js";
 import { cronTimer, RecapScheduler, type Timer } from "../recap/scheduler.js";
-import { openStore, storeKind, type KeyValueStore } from "../store/keyv.js";
+import type { KeyValueStore } from "../store/keyv.js";
+import { openStorage, type FeedStores, type Storage } from "../store/storage.js";
 import { createAppContext } from "./bootstrap.js";
 import type { AppContext, AppHooks } from "./context.js";
 
@@ -34,7 +38,9 @@ export interface BotOptions {
 
 export interface RunningBot {
   readonly client: Client;
+  /** The key-value store (in `storage`). */
   readonly store: KeyValueStore;
+  readonly storage: Storage;
   readonly recaps: RecapScheduler;
   /** Polls the configured feeds; undefined when there are none. */
   readonly feeds: FeedPoller | undefined;
@@ -55,8 +61,9 @@ export interface RunningBot {
  */
 export async function startBot(options: BotOptions): Promise<RunningBot> {
   const { config, logger } = options;
-  const store = openStore(config.storePath);
-  const posts = await RecapPosts.open(config.storePath);
+  const storage = await openStorage(config, logger);
+  const store = storage.kv;
+  const posts = storage.recapPosts;
   const hooks: AppHooks = {
     // Replaced once the scheduler exists; commands only run after that.
     recapChanged: () => undefined,
@@ -68,7 +75,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     // Replaced once the client exists.
     isServerEmoji: async () => false,
     status: () => ({
-      storeKind: storeKind(store),
+      storeKind: storage.kind,
       shards: shardStates(client),
       shardCount: shardCount(client),
     }),
@@ -83,30 +90,23 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       bookmarkLimit: config.bookmarkLimit,
       now: options.now,
       hooks,
+      repositories: (report) => storage.repositories(report),
     });
     // Builds what autocomplete's last tier reads now, not on a member's first keystroke.
     next.catalog.any.find("modeldex warm up");
     return next;
   };
   let ctx: AppContext;
-  let feedStores:
-    { items: SqliteFeedRepository; candidates: SqliteCandidateRepository } | undefined;
+  let feedStores: FeedStores | undefined;
+  let shards: Awaited<ReturnType<typeof resolveShards>>;
   try {
     ctx = await boot();
-    if (config.feeds.length)
-      feedStores = {
-        items: await SqliteFeedRepository.open(config.storePath),
-        candidates: await SqliteCandidateRepository.open(config.storePath),
-      };
+    if (config.feeds.length) feedStores = await storage.openFeeds();
+    shards = await resolveShards(config.shards, recommendedShards(config, options.token));
   } catch (error) {
-    await posts.close().catch(() => undefined);
-    await store.disconnect().catch(() => undefined);
+    await storage.close().catch(() => undefined);
     throw error;
   }
-  const closeFeedStores = async () => {
-    await feedStores?.items.close().catch(() => undefined);
-    await feedStores?.candidates.close().catch(() => undefined);
-  };
   logger.info(
     {
       documents: ctx.corpus.documents.length,
@@ -118,7 +118,21 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     "corpus ready",
   );
 
-  const client = createClient(config);
+  const client = createClient(config, {
+    shards,
+    workers: config.shards.workers,
+    throttler: async (manager) =>
+      new SharedIdentifyThrottler(
+        storage.coordination,
+        (await manager.fetchGatewayInformation()).session_start_limit.max_concurrency,
+        logger,
+      ),
+  });
+  if (shards.count > 1 || config.shards.workers)
+    logger.info(
+      { shards: shards.ids, shardCount: shards.count, workers: config.shards.workers },
+      "gateway shards",
+    );
   const router = createRouter({
     registry: commandsByName,
     context: () => ctx,
@@ -133,6 +147,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     timer: options.timer ?? cronTimer,
     logger,
     poster: recapPosterFor(client, () => ctx, posts, logger),
+    // Each process posts the recaps of the servers on its own shards.
+    ownsGuild: (guildId) => shards.ids.includes(shardOfGuild(guildId, shards.count)),
   });
   hooks.isServerEmoji = (guildId, emojiId) => isServerEmoji(client, guildId, emojiId);
   // A new schedule also finishes a week left half-posted (a pause, fixed, then `set` again).
@@ -173,10 +189,16 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
           applicationId: config.applicationId ?? readyClient.application.id,
           guildId: config.guildId,
         };
-        const deployed = await deployIfChanged(client.rest, target, commandDefinitions(), store);
+        const outcome = await deployIfChanged(
+          client.rest,
+          target,
+          commandDefinitions(),
+          store,
+          storage.coordination,
+        );
         logger.info(
-          { scope: target.guildId ?? "global", deployed },
-          deployed ? "commands deployed" : "commands up to date",
+          { scope: target.guildId ?? "global", deployed: outcome === "deployed", outcome },
+          outcome === "deployed" ? "commands deployed" : "commands up to date",
         );
       } catch (error) {
         logger.error({ err: error }, "could not deploy commands; run `npm run deploy-commands`");
@@ -197,6 +219,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const bot: RunningBot = {
     client,
     store,
+    storage,
     recaps: scheduler,
     feeds,
     context: () => ctx,
@@ -227,9 +250,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       await client.destroy();
       await reactions.drain();
       await ctx.searchIndex.close().catch(() => undefined);
-      await store.disconnect().catch(() => undefined);
-      await posts.close().catch(() => undefined);
-      await closeFeedStores();
+      await storage.close().catch(() => undefined);
     },
     async kill() {
       if (stopped) return;
@@ -238,9 +259,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       void scheduler.stop();
       void feeds?.stop();
       await client.destroy();
-      await store.disconnect().catch(() => undefined);
-      await posts.close().catch(() => undefined);
-      await closeFeedStores();
+      await storage.close().catch(() => undefined);
     },
   };
   try {

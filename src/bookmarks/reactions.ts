@@ -2,13 +2,7 @@ import type { KeyValueStore } from "../store/keyv.js";
 import type { ProblemReporter } from "../store/records.js";
 import { getAnswer } from "./answers.js";
 import { emojiMatches, type ReactionEmoji } from "./emoji.js";
-import {
-  forMember,
-  removeBookmark,
-  saveBookmark,
-  type Bookmark,
-  type BookmarkStoreDeps,
-} from "./repository.js";
+import type { Bookmark, BookmarkRepository } from "./repository.js";
 
 export interface ReactionEvent {
   readonly type: "add" | "remove";
@@ -20,7 +14,7 @@ export interface ReactionEvent {
 }
 
 export interface ReactionDeps {
-  readonly bookmarks: BookmarkStoreDeps;
+  readonly bookmarks: BookmarkRepository;
   readonly store: KeyValueStore;
   readonly report: ProblemReporter;
   readonly now: () => Date;
@@ -49,19 +43,14 @@ export type ReactionOutcome =
  * last one decides.
  */
 export function applyReaction(event: ReactionEvent, deps: ReactionDeps): Promise<ReactionOutcome> {
-  return forMember(deps.bookmarks, event.guildId, event.userId, async () => {
+  return deps.bookmarks.forMember(event.guildId, event.userId, async () => {
     if (!emojiMatches(await deps.emojiFor(event.guildId), event.emoji)) return "other-emoji";
     if (event.type === "remove") {
-      const removed = await removeBookmark(
-        deps.bookmarks,
-        event.guildId,
-        event.userId,
-        event.messageId,
-      );
+      const removed = await deps.bookmarks.remove(event.guildId, event.userId, event.messageId);
       return removed ? "removed" : "not-saved";
     }
     const bookmark = await describe(event, deps);
-    return saveBookmark(deps.bookmarks, event.userId, bookmark, deps.limit);
+    return deps.bookmarks.save(event.userId, bookmark, deps.limit);
   });
 }
 

@@ -12,7 +12,7 @@ import { rememberAnswer } from "../bookmarks/answers.js";
 import { reactionIdentifier } from "../bookmarks/emoji.js";
 import { recapFor } from "../recap/assemble.js";
 import type { RecapPosterDeps } from "../recap/poster.js";
-import type { RecapPosts } from "../recap/posts.js";
+import type { RecapPostRepository } from "../recap/posts.js";
 import { getRecapSettings, saveRecapSettings } from "../recap/settings.js";
 import { recapPageOf, recapPages, recapSelect, recapTitle } from "../replies/recap.js";
 import { bookmarkEmojiOf } from "./bookmarks.js";
@@ -28,7 +28,7 @@ const FIND_BATCHES = 5;
 export function recapPosterFor(
   client: Client,
   context: () => AppContext,
-  posts: RecapPosts,
+  posts: RecapPostRepository,
   logger: Logger,
 ): RecapPosterDeps {
   const titles = new Map<string, string>();

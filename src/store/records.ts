@@ -56,11 +56,16 @@ export function decode<T>(
   }
   const parsed = type.schema.safeParse(data);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    report({ key, message: `field \`${issue.path.join(".") || "(root)"}\` ${issue.message}` });
+    report({ key, message: schemaProblem(parsed.error) });
     return undefined;
   }
   return parsed.data;
+}
+
+/** A stored value's first problem with its schema, as a report says it. */
+export function schemaProblem(error: z.ZodError): string {
+  const issue = error.issues[0]!;
+  return `field \`${issue.path.join(".") || "(root)"}\` ${issue.message}`;
 }
 
 export async function readRecord<T>(
@@ -83,16 +88,21 @@ export async function writeRecord<T>(
   await store.set(key, { v: type.version, data: parsed }, ttlMs);
 }
 
+/** Takes a lock every process on a shared store respects, and resolves with its release. */
+export type SharedLock = (name: string) => Promise<() => Promise<void>>;
+
 /**
  * Serialises async work per key inside this process, so two edits of one entry cannot
- * interleave their read-modify-write.
+ * interleave their read-modify-write; with a shared lock, across processes too.
  */
 export class KeyedMutex {
   private readonly tails = new Map<string, Promise<unknown>>();
 
+  constructor(private readonly shared?: SharedLock) {}
+
   async run<T>(key: string, work: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(work);
+    const next = previous.catch(() => undefined).then(() => this.exclusive(key, work));
     this.tails.set(key, next);
     try {
       return await next;
@@ -100,9 +110,25 @@ export class KeyedMutex {
       if (this.tails.get(key) === next) this.tails.delete(key);
     }
   }
+
+  private async exclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
+    if (!this.shared) return work();
+    const release = await this.shared(key);
+    try {
+      return await work();
+    } finally {
+      await release();
+    }
+  }
 }
 
 const sharedMutexes = new WeakMap<object, Map<string, KeyedMutex>>();
+const sharedLocks = new WeakMap<object, SharedLock>();
+
+/** From now on, `mutexFor(store, …)` also holds a lock shared by every process on the store. */
+export function shareLocks(store: object, lock: SharedLock): void {
+  sharedLocks.set(store, lock);
+}
 
 /**
  * One mutex per store and purpose, so work queued before a reload (SIGHUP builds a new app
@@ -112,7 +138,11 @@ export function mutexFor(store: object, purpose: string): KeyedMutex {
   let byPurpose = sharedMutexes.get(store);
   if (!byPurpose) sharedMutexes.set(store, (byPurpose = new Map()));
   let mutex = byPurpose.get(purpose);
-  if (!mutex) byPurpose.set(purpose, (mutex = new KeyedMutex()));
+  if (!mutex) {
+    const lock = sharedLocks.get(store);
+    mutex = new KeyedMutex(lock && ((key) => lock(`${purpose}:${key}`)));
+    byPurpose.set(purpose, mutex);
+  }
   return mutex;
 }
 

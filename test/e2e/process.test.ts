@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { listBookmarks } from "../../src/bookmarks/repository.js";
 import { DiscordEmulator } from "../../src/emulator/index.js";
 import { SHIPPED_DATA, tempDir } from "../helpers.js";
 import { ensureBuilt } from "../build.js";
@@ -122,10 +121,7 @@ describe("npm start as a process", () => {
     try {
       const ctx = world.bot.context();
       for (const member of members)
-        expect(
-          await listBookmarks(ctx.bookmarks, guild.id, member.userId),
-          member.userId,
-        ).toHaveLength(1);
+        expect(await ctx.bookmarks.list(guild.id, member.userId), member.userId).toHaveLength(1);
     } finally {
       await world.close();
     }
