@@ -5,12 +5,8 @@ import { catalogNames } from "../candidates/detect.js";
 import type { Config } from "../config.js";
 import { isServerEmoji, listenForBookmarks, makeBookmarkable } from "../discord/bookmarks.js";
 import { createClient } from "../discord/client.js";
-import {
-  recommendedShards,
-  resolveShards,
-  shardOfGuild,
-  SharedIdentifyThrottler,
-} from "../discord/shards.js";
+import { recommendedShards, resolveShards, SharedIdentifyThrottler } from "../discord/shards.js";
+import { shardOfGuild } from "../discord/shard-of.js";
 import { deployIfChanged } from "../discord/deploy.js";
 import { shardCount, shardStates } from "../discord/gateway.js";
 import { createRouter } from "../discord/router.js";

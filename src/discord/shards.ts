@@ -12,11 +12,6 @@ export interface Shards {
   readonly ids: readonly number[];
 }
 
-/** The shard Discord sends a server's events to: `(guild_id >> 22) % shard_count`. */
-export function shardOfGuild(guildId: string, count: number): number {
-  return Number((BigInt(guildId) >> 22n) % BigInt(count));
-}
-
 /**
  * Settles SHARD_COUNT and SHARD_IDS: `auto` asks Discord how many shards it recommends. Every
  * process of the bot must reach the same count, so a bot run on several machines is best given
