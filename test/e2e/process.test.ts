@@ -316,3 +316,40 @@ describe("npm start in production", () => {
     expect(isRunning(botPid)).toBe(false);
   }, 90_000);
 });
+
+describe("the built bot with its shards in worker threads", () => {
+  beforeAll(ensureBuilt, BUILD_TIMEOUT_MS);
+
+  it("GIVEN SHARD_COUNT=2 and SHARD_WORKERS=1 under npm start THEN each shard connects from its worker and answers its servers, and SIGTERM stops it cleanly", async () => {
+    emu = await DiscordEmulator.start({ sharding: { maxConcurrency: 2 } });
+    const servers = [0, 1].map((shard) => {
+      const guild = emu!.addGuild({ shard: { id: shard, count: 2 } });
+      const channel = emu!.addChannel(guild.id, { name: "general" });
+      const member = emu!.addMember(guild.id, { username: `m${shard}` });
+      return { shard, user: emu!.user(guild.id, member.id, { channelId: channel.id }) };
+    });
+    const bot = BotProcess.npmStart({
+      DISCORD_TOKEN: emu.token,
+      DISCORD_API_URL: emu.apiUrl,
+      STATE_DIR: await tempDir("proc-"),
+      DATA_DIR: SHIPPED_DATA,
+      SHARD_COUNT: "2",
+      SHARD_WORKERS: "1",
+    });
+    running.push(bot);
+    await bot.waitForLog(ready, 60_000);
+    expect(emu.gatewayShards).toEqual([
+      { shard: [0, 2], connected: true },
+      { shard: [1, 2], connected: true },
+    ]);
+    for (const { shard, user } of servers) {
+      const about = await (await user.runCommand("about")).reply();
+      expect(about.embeds[0]?.fields?.find((f) => f.name === "Shard")?.value).toBe(
+        `${shard} of 2, ready`,
+      );
+    }
+    bot.signal("SIGTERM");
+    expect(await bot.exitCode(10_000)).toBe(0);
+    expect(bot.errors()).toEqual([]);
+  }, 120_000);
+});
