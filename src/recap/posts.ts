@@ -126,6 +126,7 @@ export class SqliteRecapPosts implements RecapPostRepository {
         updated_at INTEGER NOT NULL,
         page_count INTEGER,
         anchor_id TEXT,
+        fence INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (guild_id, week)
       );`);
     // Stores made before these columns existed get them empty.
@@ -136,9 +137,13 @@ export class SqliteRecapPosts implements RecapPostRepository {
       "fence INTEGER NOT NULL DEFAULT 0",
     ])
       if (!columns.some((c) => c.name === column.split(" ")[0]))
-        await db.exec(`ALTER TABLE recap_posts ADD COLUMN ${column}`);
+        // Another process opening the same file may have added it a moment ago.
+        await db.exec(`ALTER TABLE recap_posts ADD COLUMN ${column}`).catch((error: Error) => {
+          if (!/duplicate column name/.test(error.message)) throw error;
+        });
     return new SqliteRecapPosts(db);
   }
+
   async claim(
     guildId: string,
     week: string,

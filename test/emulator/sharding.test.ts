@@ -9,6 +9,8 @@ import {
 import { GatewayOpcodes } from "discord-api-types/v10";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { ConfigError } from "../../src/config.js";
+import { recommendedShards, resolveShards } from "../../src/discord/shards.js";
 import { DiscordEmulator, shardOf } from "../../src/emulator/index.js";
 
 let emu: DiscordEmulator | undefined;
@@ -107,6 +109,22 @@ describe("a sharded gateway", () => {
     const info = (await client.rest.get(Routes.gatewayBot())) as APIGatewayBotInfo;
     expect(info.shards).toBe(8);
     expect(info.session_start_limit.max_concurrency).toBe(4);
+  });
+
+  it("GIVEN SHARD_COUNT=auto THEN the bot runs the shards Discord recommends, and refuses SHARD_IDS beyond them", async () => {
+    emu = await DiscordEmulator.start({ sharding: { recommendedShards: 3 } });
+    const ask = recommendedShards({ apiUrl: emu.apiUrl }, emu.token);
+    expect(await resolveShards({ count: "auto", ids: undefined, workers: false }, ask)).toEqual({
+      count: 3,
+      ids: [0, 1, 2],
+    });
+    expect(await resolveShards({ count: "auto", ids: [2], workers: false }, ask)).toEqual({
+      count: 3,
+      ids: [2],
+    });
+    await expect(
+      resolveShards({ count: "auto", ids: [1, 3], workers: false }, ask),
+    ).rejects.toThrowError(ConfigError);
   });
 
   it("GIVEN a second IDENTIFY in the same bucket within 5 s THEN it is refused with INVALID_SESSION; another bucket is not", async () => {

@@ -93,16 +93,20 @@ export class PostgresDatabase implements Sql {
 
   /**
    * Runs `work` in one transaction on one connection; commits when it resolves, rolls back when it
-   * throws. Each statement inside has the usual deadline.
+   * throws. Each statement inside has the usual deadline, or `timeoutMs`.
    */
-  async transaction<T>(operation: string, work: (tx: Sql) => Promise<T>): Promise<T> {
+  async transaction<T>(
+    operation: string,
+    work: (tx: Sql) => Promise<T>,
+    timeoutMs = this.timeoutMs,
+  ): Promise<T> {
     const client = await withDeadline(`${operation} (connect)`, this.timeoutMs, () =>
       this.pool.connect(),
     );
     const tx: Sql = {
       query: <R extends object>(step: string, text: string, values: readonly SqlValue[] = []) =>
         timed(step, () =>
-          withDeadline(step, this.timeoutMs, async () => {
+          withDeadline(step, timeoutMs, async () => {
             const result = await client.query<R>(text, values as unknown[]);
             return result.rows;
           }),

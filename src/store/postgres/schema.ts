@@ -118,33 +118,46 @@ export class SchemaTooNewError extends Error {
   override readonly name = "SchemaTooNewError";
 }
 
+/** A migration may rewrite large tables: it is not held to a command's deadline. */
+const MIGRATION_TIMEOUT_MS = 10 * 60_000;
+
 /**
  * Brings the database up to this build's schema, one transaction for all steps. Processes that
  * start together take turns (an advisory lock), so each step runs once.
  */
 export async function migrate(db: PostgresDatabase): Promise<{ from: number; to: number }> {
-  return db.transaction("migrate", async (tx) => {
-    await tx.query(
-      "migrate",
-      "SELECT pg_advisory_xact_lock(hashtextextended('modeldex:schema', 0))",
-    );
-    await tx.query(
-      "migrate",
-      "CREATE TABLE IF NOT EXISTS modeldex_schema (version INTEGER NOT NULL)",
-    );
-    const [row] = await tx.query<{ version: number | null }>(
-      "migrate",
-      "SELECT max(version) AS version FROM modeldex_schema",
-    );
-    const from = row?.version ?? 0;
-    if (from > SCHEMA_VERSION)
-      throw new SchemaTooNewError(
-        `the database's schema is version ${from}, written by a newer modeldex (this build knows up to ${SCHEMA_VERSION}): run that version, or point STORE_URL at another database`,
+  return db.transaction(
+    "migrate",
+    async (tx) => {
+      await tx.query(
+        "migrate",
+        `SET LOCAL statement_timeout = ${MIGRATION_TIMEOUT_MS}; SET LOCAL lock_timeout = ${MIGRATION_TIMEOUT_MS}`,
       );
-    for (let version = from; version < SCHEMA_VERSION; version++) {
-      await tx.query("migrate", MIGRATIONS[version]!);
-      await tx.query("migrate", "INSERT INTO modeldex_schema (version) VALUES ($1)", [version + 1]);
-    }
-    return { from, to: SCHEMA_VERSION };
-  });
+      await tx.query(
+        "migrate",
+        "SELECT pg_advisory_xact_lock(hashtextextended('modeldex:schema', 0))",
+      );
+      await tx.query(
+        "migrate",
+        "CREATE TABLE IF NOT EXISTS modeldex_schema (version INTEGER NOT NULL)",
+      );
+      const [row] = await tx.query<{ version: number | null }>(
+        "migrate",
+        "SELECT max(version) AS version FROM modeldex_schema",
+      );
+      const from = row?.version ?? 0;
+      if (from > SCHEMA_VERSION)
+        throw new SchemaTooNewError(
+          `the database's schema is version ${from}, written by a newer modeldex (this build knows up to ${SCHEMA_VERSION}): run that version, or point STORE_URL at another database`,
+        );
+      for (let version = from; version < SCHEMA_VERSION; version++) {
+        await tx.query("migrate", MIGRATIONS[version]!);
+        await tx.query("migrate", "INSERT INTO modeldex_schema (version) VALUES ($1)", [
+          version + 1,
+        ]);
+      }
+      return { from, to: SCHEMA_VERSION };
+    },
+    MIGRATION_TIMEOUT_MS,
+  );
 }
