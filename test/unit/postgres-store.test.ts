@@ -114,6 +114,33 @@ describe("the Postgres schema", () => {
     await expect(open(url)).rejects.toBeInstanceOf(SchemaTooNewError);
   });
 
+  it("GIVEN records whose time ran out THEN the next process to open the store deletes them; the others stay", async () => {
+    const url = await freshDatabase();
+    const first = await open(url);
+    await first.kv.set("stash:test:gone", { v: 1, data: "short" }, 1);
+    await first.kv.set("stash:test:kept", { v: 1, data: "long" }, 60_000);
+    await first.kv.set("settings:kept", { v: 1, data: {} });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await open(url);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      // The sweep runs as the store opens, without holding it up: wait for it.
+      for (let i = 0; i < 50; i++) {
+        const { rows } = await client.query("SELECT key FROM keyv ORDER BY key");
+        if (rows.length === 2) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const { rows } = await client.query("SELECT key FROM keyv ORDER BY key");
+      expect(rows.map((row: { key: string }) => row.key)).toEqual([
+        "modeldex:settings:kept",
+        "modeldex:stash:test:kept",
+      ]);
+    } finally {
+      await client.end();
+    }
+  });
+
   it("GIVEN a key longer than 255 characters THEN the key-value table keeps it", async () => {
     const storage = await open(await freshDatabase());
     const key = `stash:test:${"k".repeat(400)}`;
