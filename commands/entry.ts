@@ -22,13 +22,7 @@ import {
   valuesOf,
   type ResolvedSource,
 } from "../src/entries/form.js";
-import {
-  listEntryHistory,
-  listGuildEntries,
-  revertGuildEntry,
-  saveGuildEntry,
-  type GuildEntryState,
-} from "../src/entries/repository.js";
+import { type GuildEntryState } from "../src/entries/repository.js";
 import { STALE_BUTTON, STALE_FORM, StaleInteractionError, UserError } from "../src/errors.js";
 import { requiredString, stringOption } from "../src/interactions/options.js";
 import type {
@@ -194,12 +188,12 @@ async function openForm(
 
 /** Every entry this server has touched, including removed ones: history and revert reach them. */
 async function serverStates(ctx: AppContext, guildId: string): Promise<GuildEntryState[]> {
-  return listGuildEntries(ctx.catalogs.entries, guildId);
+  return ctx.catalogs.entries.list(guildId);
 }
 
 /** A removed entry's name: its last version in this server, or the shipped one. */
 async function removedName(ctx: AppContext, guildId: string, state: GuildEntryState) {
-  const records = await listEntryHistory(ctx.catalogs.entries, guildId, state.entryId);
+  const records = await ctx.catalogs.entries.history(guildId, state.entryId);
   const last = records.findLast((r) => r.after.entry)?.after.entry;
   return last?.name ?? ctx.catalog.get(state.entryId)?.entry.name ?? state.entryId;
 }
@@ -370,7 +364,7 @@ async function history(call: CommandCall, ctx: AppContext, guildId: string): Pro
   const target = await findEntry(requiredString(call, "name"), knowledge, ctx, guildId, {
     includeRemoved: true,
   });
-  const records = await listEntryHistory(ctx.catalogs.entries, guildId, target.id);
+  const records = await ctx.catalogs.entries.history(guildId, target.id);
   return historyReply(target.name, records, ctx.catalog.get(target.id)?.entry, knowledge);
 }
 
@@ -384,7 +378,7 @@ async function revert(call: CommandCall, ctx: AppContext, guildId: string): Prom
     throw new UserError(
       "`version` must be a whole number: 0 for the entry as shipped, or one from `/entry history`.",
     );
-  const records = await listEntryHistory(ctx.catalogs.entries, guildId, target.id);
+  const records = await ctx.catalogs.entries.history(guildId, target.id);
   const shipped = editable(ctx.catalog.get(target.id));
   const restored =
     version === 0 ? shipped?.entry : records.find((r) => r.version === version)?.after.entry;
@@ -399,8 +393,7 @@ async function revert(call: CommandCall, ctx: AppContext, guildId: string): Prom
     const problems = duplicateProblems(restored, knowledge);
     if (problems.length) throw new FormError(problems);
   }
-  const state = await revertGuildEntry(
-    ctx.catalogs.entries,
+  const state = await ctx.catalogs.entries.revert(
     guildId,
     target.id,
     version,
@@ -408,7 +401,6 @@ async function revert(call: CommandCall, ctx: AppContext, guildId: string): Prom
     ctx.now(),
     shipped ? { kind: shipped.kind, entry: shipped.entry } : undefined,
   );
-  ctx.catalogs.changed(guildId);
   if (!state?.entry) {
     return reply({
       ephemeral: true,
@@ -468,7 +460,7 @@ async function submitForm(call: ModalCall, ctx: AppContext): Promise<Reply> {
     });
     const problems = duplicateProblems(entry, knowledge);
     if (problems.length) throw new FormError(problems);
-    const state = await saveGuildEntry(ctx.catalogs.entries, {
+    const state = await ctx.catalogs.entries.save({
       guildId,
       entryId: entry.id,
       kind: context.kind,
@@ -477,7 +469,6 @@ async function submitForm(call: ModalCall, ctx: AppContext): Promise<Reply> {
       by: call.userId,
       at: ctx.now(),
     });
-    ctx.catalogs.changed(guildId);
     const view = await ctx.catalogs.for(guildId);
     const saved = view.get(entry.id);
     return savedReply(context.mode, state, saved ? cardFor(saved, view, ctx) : reply({}));
@@ -508,7 +499,7 @@ async function onComponent(call: ComponentCall, ctx: AppContext): Promise<Reply>
     const knowledge = await ctx.catalogs.for(guildId);
     const entry = editable(knowledge.get(id));
     if (!entry) throw new UserError("That entry is already gone from this server's catalogue.");
-    const state = await saveGuildEntry(ctx.catalogs.entries, {
+    const state = await ctx.catalogs.entries.save({
       guildId,
       entryId: id,
       kind: entry.kind,
@@ -516,7 +507,6 @@ async function onComponent(call: ComponentCall, ctx: AppContext): Promise<Reply>
       by: call.userId,
       at: ctx.now(),
     });
-    ctx.catalogs.changed(guildId);
     return removedReply(entry.entry, state);
   }
   throw new StaleInteractionError(`entry button "${call.customId}" does not parse`);

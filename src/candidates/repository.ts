@@ -38,7 +38,7 @@ export interface CandidateRepository {
   close(): Promise<void>;
 }
 
-interface Row {
+export interface CandidateRow {
   name_key: string;
   name: string;
   sentence: string;
@@ -115,22 +115,12 @@ export class SqliteCandidateRepository implements CandidateRepository {
     guildId: string,
     page: { limit: number; offset?: number },
   ): Promise<Candidate[]> {
-    const rows = await this.db.all<Row>(
+    const rows = await this.db.all<CandidateRow>(
       `SELECT * FROM (${OPEN}) WHERE nth = 1
        ORDER BY found_at DESC, doc_date DESC, doc_id, position LIMIT $limit OFFSET $offset`,
       { $guild: guildId, $limit: page.limit, $offset: page.offset ?? 0 },
     );
-    return rows.map((row) =>
-      Candidate.parse({
-        key: row.name_key,
-        name: row.name,
-        sentence: row.sentence,
-        docId: row.doc_id,
-        docDate: row.doc_date,
-        foundAt: row.found_at,
-        documents: row.documents,
-      }),
-    );
+    return rows.map(toCandidate);
   }
 
   async countCandidates(guildId: string): Promise<number> {
@@ -158,4 +148,16 @@ export class SqliteCandidateRepository implements CandidateRepository {
   close(): Promise<void> {
     return this.db.close();
   }
+}
+
+export function toCandidate(row: CandidateRow): Candidate {
+  return Candidate.parse({
+    key: row.name_key,
+    name: row.name,
+    sentence: row.sentence,
+    docId: row.doc_id,
+    docDate: row.doc_date,
+    foundAt: row.found_at,
+    documents: row.documents,
+  });
 }

@@ -104,7 +104,7 @@ export interface FeedRepository {
   close(): Promise<void>;
 }
 
-interface FeedRow {
+export interface FeedRow {
   url: string;
   source: string;
   etag: string | null;
@@ -121,7 +121,7 @@ interface FeedRow {
   documents: number;
 }
 
-interface ItemRow {
+export interface ItemRow {
   key: string;
   feed_url: string;
   link: string | null;
@@ -334,7 +334,7 @@ export class SqliteFeedRepository implements FeedRepository {
   }
 }
 
-function toFeedState(row: FeedRow): FeedState {
+export function toFeedState(row: FeedRow): FeedState {
   return FeedState.parse({
     url: row.url,
     source: row.source,
@@ -353,7 +353,7 @@ function toFeedState(row: FeedRow): FeedState {
   });
 }
 
-function toItem(row: ItemRow): FeedItemRecord {
+export function toItem(row: ItemRow): FeedItemRecord {
   return FeedItemRecord.parse({
     key: row.key,
     feedUrl: row.feed_url,
