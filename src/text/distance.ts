@@ -37,4 +37,3 @@ export function boundedDistance(a: string, b: string, limit: number): number {
   }
   return prev[n]!;
 }
-
