@@ -3,6 +3,7 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord-api-types/v10";
 import type { AppContext } from "../src/app/context.js";
+import { shardOfGuild } from "../src/discord/shard-of.js";
 import type { Caller, CommandModule } from "../src/interactions/types.js";
 import { aboutCard, type AboutFacts } from "../src/replies/about.js";
 import { VERSION } from "../src/version.js";
@@ -13,17 +14,12 @@ export const definition = {
   description: "Version, uptime, corpus and catalogue size, and the connection (only you see it)",
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
-/** Discord's rule for which shard receives a server's events. */
-function shardOf(guildId: string | null, count: number): number {
-  return guildId ? Number((BigInt(guildId) >> 22n) % BigInt(count)) : 0;
-}
-
 async function facts(caller: Caller, ctx: AppContext): Promise<AboutFacts> {
   const status = ctx.hooks.status();
   const newest = ctx.corpus.documents[0];
   const shipped = ctx.catalog.catalog;
   const mine = caller.guildId ? (await ctx.catalogs.for(caller.guildId)).catalog : shipped;
-  const shardId = shardOf(caller.guildId, Math.max(1, status.shardCount));
+  const shardId = shardOfGuild(caller.guildId, Math.max(1, status.shardCount));
   return {
     version: VERSION,
     startedAt: new Date(ctx.now().getTime() - process.uptime() * 1000),

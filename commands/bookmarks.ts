@@ -7,13 +7,7 @@ import {
 import { z } from "zod";
 import type { AppContext } from "../src/app/context.js";
 import { DEFAULT_BOOKMARK_EMOJI } from "../src/bookmarks/emoji.js";
-import {
-  clearBookmarks,
-  currentBookmarks,
-  forMember,
-  listBookmarks,
-  removeBookmark,
-} from "../src/bookmarks/repository.js";
+import { currentBookmarks } from "../src/bookmarks/repository.js";
 import { reply, type Reply } from "../src/discord/payload.js";
 import { StaleInteractionError, UserError } from "../src/errors.js";
 import { requiredString, stringOption } from "../src/interactions/options.js";
@@ -131,8 +125,8 @@ export const bookmarks: CommandModule = {
           throw new UserError(
             `You have no bookmark **${escapeMarkdown(truncate(item, 60))}** here. Pick one from the list.`,
           );
-        await forMember(ctx.bookmarks, guildId, call.userId, () =>
-          removeBookmark(ctx.bookmarks, guildId, call.userId, target.messageId),
+        await ctx.bookmarks.forMember(guildId, call.userId, () =>
+          ctx.bookmarks.remove(guildId, call.userId, target.messageId),
         );
         return reply({
           ephemeral: true,
@@ -154,7 +148,7 @@ export const bookmarks: CommandModule = {
 
   async autocomplete(call, ctx): Promise<Choice[]> {
     if (!call.guildId) return [];
-    const items = await listBookmarks(ctx.bookmarks, call.guildId, call.userId);
+    const items = await ctx.bookmarks.list(call.guildId, call.userId);
     return items
       .filter((b) => matchesFilter(b, call.focused.value))
       .slice(0, 25)
@@ -180,7 +174,7 @@ export const bookmarks: CommandModule = {
       };
     if (action === "clear") {
       const guildId = requireGuild(call);
-      const count = await clearBookmarks(ctx.bookmarks, guildId, call.userId);
+      const count = await ctx.bookmarks.clear(guildId, call.userId);
       return {
         update: true,
         payload: reply({

@@ -7,7 +7,6 @@ import {
 import type { AppContext } from "../src/app/context.js";
 import { customEmojiId, DEFAULT_BOOKMARK_EMOJI, parseEmoji } from "../src/bookmarks/emoji.js";
 import { reply, type Reply } from "../src/discord/payload.js";
-import { listGuildEntries } from "../src/entries/repository.js";
 import { UserError } from "../src/errors.js";
 import type { CommandCall, CommandModule } from "../src/interactions/types.js";
 import { MANAGE_GUILD_PERMISSION } from "../src/settings/permissions.js";
@@ -63,7 +62,7 @@ export const definition = {
 
 async function show(call: CommandCall, ctx: AppContext): Promise<Reply> {
   const { guildId, settings } = await moderatorGuild(call, ctx);
-  const states = await listGuildEntries(ctx.catalogs.entries, guildId);
+  const states = await ctx.catalogs.entries.list(guildId);
   const active = states.filter((s) => s.status === "active").length;
   const removed = states.length - active;
   const lines = [

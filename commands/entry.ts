@@ -8,7 +8,6 @@ import {
 import type { AppContext } from "../src/app/context.js";
 import type { CatalogKnowledge } from "../src/catalog/knowledge.js";
 import { reply, type Reply } from "../src/discord/payload.js";
-import { saveGuildEntry } from "../src/entries/repository.js";
 import { STALE_BUTTON, StaleInteractionError, UserError } from "../src/errors.js";
 import type {
   AutocompleteCall,
@@ -149,7 +148,7 @@ async function onComponent(call: ComponentCall, ctx: AppContext): Promise<Reply>
     const knowledge = await ctx.catalogs.for(guildId);
     const entry = editable(knowledge.get(id));
     if (!entry) throw new UserError("That entry is already gone from this server's catalogue.");
-    const state = await saveGuildEntry(ctx.catalogs.entries, {
+    const state = await ctx.catalogs.entries.save({
       guildId,
       entryId: id,
       kind: entry.kind,
@@ -157,7 +156,6 @@ async function onComponent(call: ComponentCall, ctx: AppContext): Promise<Reply>
       by: call.userId,
       at: ctx.now(),
     });
-    ctx.catalogs.changed(guildId);
     return removedReply(entry.entry, state);
   }
   throw new StaleInteractionError(`entry button "${call.customId}" does not parse`);

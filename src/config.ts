@@ -4,6 +4,7 @@ import { parseEnv } from "node:util";
 import cron from "node-cron";
 import { z } from "zod";
 import { readFeedList, type FeedSource } from "./feeds/config.js";
+import { DEFAULT_STORE_TIMEOUT_MS } from "./store/deadline.js";
 
 const LogLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
 const Snowflake = z.string().regex(/^\d{17,20}$/, "must be a Discord id (17-20 digits)");
@@ -20,7 +21,15 @@ const HELP: Record<string, string> = {
     "for testing only: the base URL of a Discord-compatible API such as http://127.0.0.1:8080/api; leave unset",
   LOG_LEVEL: "one of fatal, error, warn, info, debug, trace, silent",
   STATE_DIR: "a writable folder for the bot's state (default .state)",
-  STORE_URL: "sqlite://path/to/file.sqlite (default sqlite://<STATE_DIR>/modeldex.sqlite)",
+  STORE_URL:
+    "sqlite://path/to/file.sqlite (default sqlite://<STATE_DIR>/modeldex.sqlite), or postgres://user:password@host:5432/database for a store shared by several processes",
+  STORE_TIMEOUT_MS:
+    "a whole number of milliseconds from 100 to 60000: how long one store call may take (default 2000)",
+  SHARD_COUNT:
+    "a whole number from 1 to 10000, the gateway shards across every process of the bot, or auto to ask Discord (default 1)",
+  SHARD_IDS:
+    "the shards this process runs, comma-separated, each below SHARD_COUNT, e.g. 0,1 (default: all of them)",
+  SHARD_WORKERS: "1 to run each gateway shard in a worker thread, 0 for none (default 0)",
   DATA_DIR: "the folder holding corpus/ and catalog/ (default data)",
   BOOKMARK_LIMIT:
     "a whole number from 1 to 10000: the most bookmarks a member keeps per server (default 500)",
@@ -51,8 +60,27 @@ const EnvSchema = z.object({
   STATE_DIR: z.string().min(1).default(".state"),
   STORE_URL: z
     .string()
-    .regex(/^sqlite:\/\/.+/, "must start with sqlite://")
+    .trim()
+    .regex(/^(?:sqlite:\/\/.+|postgres(?:ql)?:\/\/.+)/, "must start with sqlite:// or postgres://")
     .optional(),
+  STORE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(DEFAULT_STORE_TIMEOUT_MS),
+  SHARD_COUNT: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => v === "auto" || /^\d+$/.test(v), "is neither a number nor auto")
+    .transform((v) => (v === "auto" ? ("auto" as const) : Number(v)))
+    .refine((v) => v === "auto" || (v >= 1 && v <= 10_000), "is out of range")
+    .optional(),
+  SHARD_IDS: z
+    .string()
+    .trim()
+    .refine((v) => /^\d+(?:\s*,\s*\d+)*$/.test(v), "is not a comma-separated list of shard numbers")
+    .transform((v) =>
+      [...new Set(v.split(",").map((id) => Number(id.trim())))].sort((a, b) => a - b),
+    )
+    .optional(),
+  SHARD_WORKERS: z.enum(["0", "1", "true", "false"]).optional(),
   DATA_DIR: z.string().min(1).default("data"),
   BOOKMARK_LIMIT: z.coerce.number().int().min(1).max(10_000).default(500),
   HTTP_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
@@ -74,7 +102,14 @@ export type Config = Readonly<{
   apiUrl: string | undefined;
   logLevel: z.infer<typeof LogLevel>;
   stateDir: string;
+  /** The SQLite file, when the store is SQLite (the default). */
   storePath: string;
+  /** The Postgres database every process of the bot shares, when STORE_URL names one. */
+  postgresUrl: string | undefined;
+  /** The most any one store call may take. */
+  storeTimeoutMs: number;
+  /** The gateway shards: how many across all processes, and which this process runs. */
+  shards: ShardPlan;
   dataDir: string;
   bookmarkLimit: number;
   /** Health and metrics over HTTP; off when undefined. */
@@ -87,6 +122,15 @@ export type Config = Readonly<{
   playgroundPort: number;
   queueLimit: number;
 }>;
+
+export interface ShardPlan {
+  /** Shards across every process of the bot; "auto" asks Discord at login. */
+  readonly count: number | "auto";
+  /** The shards this process runs; undefined runs all of them. */
+  readonly ids: readonly number[] | undefined;
+  /** Each shard in a worker thread. */
+  readonly workers: boolean;
+}
 
 /** One line per problem, each naming its variable (never its value). */
 export class ConfigError extends Error {
@@ -123,6 +167,17 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     );
   }
   const e = result.data;
+  const count = e.SHARD_COUNT ?? 1;
+  if (e.SHARD_IDS && e.SHARD_COUNT === undefined)
+    throw new ConfigError(
+      `SHARD_IDS is set without SHARD_COUNT: set SHARD_COUNT to the shards across every process (or auto).`,
+    );
+  const outside = e.SHARD_IDS?.filter((id) => typeof count === "number" && id >= count) ?? [];
+  if (outside.length)
+    throw new ConfigError(
+      `SHARD_IDS names shard ${outside.join(", ")}, but SHARD_COUNT is ${count}: shards are numbered from 0 to ${Number(count) - 1}.`,
+    );
+  const postgres = e.STORE_URL && /^postgres(?:ql)?:\/\//.test(e.STORE_URL);
   const stateDir = path.resolve(e.STATE_DIR);
   const dataDir = path.resolve(e.DATA_DIR);
   let feeds: FeedSource[];
@@ -138,9 +193,17 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     apiUrl: e.DISCORD_API_URL?.replace(/\/+$/, ""),
     logLevel: e.LOG_LEVEL,
     stateDir,
-    storePath: e.STORE_URL
-      ? path.resolve(e.STORE_URL.slice("sqlite://".length))
-      : path.join(stateDir, "modeldex.sqlite"),
+    storePath:
+      e.STORE_URL && !postgres
+        ? path.resolve(e.STORE_URL.slice("sqlite://".length))
+        : path.join(stateDir, "modeldex.sqlite"),
+    postgresUrl: postgres ? e.STORE_URL : undefined,
+    storeTimeoutMs: e.STORE_TIMEOUT_MS,
+    shards: Object.freeze({
+      count,
+      ids: e.SHARD_IDS && Object.freeze(e.SHARD_IDS),
+      workers: e.SHARD_WORKERS === "1" || e.SHARD_WORKERS === "true",
+    }),
     dataDir,
     bookmarkLimit: e.BOOKMARK_LIMIT,
     httpPort: e.HTTP_PORT,

@@ -2,7 +2,8 @@ import { REST } from "discord.js";
 import { commandDefinitions } from "../commands/index.js";
 import { ConfigError, loadConfig, requireToken } from "./config.js";
 import { deployCommands } from "./discord/deploy.js";
-import { openStore } from "./store/keyv.js";
+import { createLogger } from "./logger.js";
+import { openStorage } from "./store/storage.js";
 
 /** `npm run deploy-commands`: registers the commands now, to DISCORD_GUILD_ID or globally. */
 try {
@@ -14,15 +15,18 @@ try {
     );
   }
   const rest = new REST(config.apiUrl ? { api: config.apiUrl } : {}).setToken(token);
-  const store = openStore(config.storePath);
+  const storage = await openStorage(config, createLogger(config.logLevel));
   const definitions = commandDefinitions();
-  await deployCommands(
-    rest,
-    { applicationId: config.applicationId, guildId: config.guildId },
-    definitions,
-    store,
-  );
-  await store.disconnect();
+  try {
+    await deployCommands(
+      rest,
+      { applicationId: config.applicationId, guildId: config.guildId },
+      definitions,
+      storage.kv,
+    );
+  } finally {
+    await storage.close();
+  }
   console.log(
     `Deployed ${definitions.length} command(s) ${config.guildId ? `to server ${config.guildId} (available now)` : "globally (may take up to an hour to appear)"}.`,
   );

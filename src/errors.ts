@@ -27,3 +27,22 @@ export class StaleInteractionError extends UserError {
     super(shown);
   }
 }
+
+/** What a member sees when the store does not answer in time or cannot be reached. */
+export const STORE_UNAVAILABLE =
+  "modeldex cannot reach its database right now, so it could not do that. Please try again in a minute.";
+
+/**
+ * The store did not answer within its deadline, or could not be reached (a database that is down,
+ * restarting or out of connections). The member gets `STORE_UNAVAILABLE`, privately; the log gets
+ * the operation and the cause.
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name = "StoreUnavailableError";
+  constructor(
+    readonly operation: string,
+    readonly reason: string,
+  ) {
+    super(`the store did not answer ${operation}: ${reason}`);
+  }
+}

@@ -1,11 +1,7 @@
 import type { AppContext } from "../../src/app/context.js";
 import type { CatalogKnowledge } from "../../src/catalog/knowledge.js";
 import type { CatalogEntry } from "../../src/catalog/load.js";
-import {
-  listEntryHistory,
-  listGuildEntries,
-  type GuildEntryState,
-} from "../../src/entries/repository.js";
+import { type GuildEntryState } from "../../src/entries/repository.js";
 import { UserError } from "../../src/errors.js";
 import { escapeMarkdown } from "../../src/text/markdown.js";
 import { compactKey } from "../../src/text/tokens.js";
@@ -13,12 +9,12 @@ import { truncate } from "../../src/text/truncate.js";
 
 /** Every entry this server has touched, including removed ones: history and revert reach them. */
 export async function serverStates(ctx: AppContext, guildId: string): Promise<GuildEntryState[]> {
-  return listGuildEntries(ctx.catalogs.entries, guildId);
+  return ctx.catalogs.entries.list(guildId);
 }
 
 /** A removed entry's name: its last version in this server, or the shipped one. */
 export async function removedName(ctx: AppContext, guildId: string, state: GuildEntryState) {
-  const records = await listEntryHistory(ctx.catalogs.entries, guildId, state.entryId);
+  const records = await ctx.catalogs.entries.history(guildId, state.entryId);
   const last = records.findLast((r) => r.after.entry)?.after.entry;
   return last?.name ?? ctx.catalog.get(state.entryId)?.entry.name ?? state.entryId;
 }

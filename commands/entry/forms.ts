@@ -12,7 +12,6 @@ import {
   readForm,
   type ResolvedSource,
 } from "../../src/entries/form.js";
-import { saveGuildEntry } from "../../src/entries/repository.js";
 import { STALE_FORM, StaleInteractionError, UserError } from "../../src/errors.js";
 import type { ModalCall } from "../../src/interactions/types.js";
 import {
@@ -119,7 +118,7 @@ export async function submitForm(call: ModalCall, ctx: AppContext): Promise<Repl
     });
     const problems = duplicateProblems(entry, knowledge);
     if (problems.length) throw new FormError(problems);
-    const state = await saveGuildEntry(ctx.catalogs.entries, {
+    const state = await ctx.catalogs.entries.save({
       guildId,
       entryId: entry.id,
       kind: context.kind,
@@ -128,7 +127,6 @@ export async function submitForm(call: ModalCall, ctx: AppContext): Promise<Repl
       by: call.userId,
       at: ctx.now(),
     });
-    ctx.catalogs.changed(guildId);
     const view = await ctx.catalogs.for(guildId);
     const saved = view.get(entry.id);
     return savedReply(context.mode, state, saved ? cardFor(saved, view, ctx) : reply({}));

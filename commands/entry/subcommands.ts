@@ -4,7 +4,6 @@ import { LabKind } from "../../src/catalog/schema.js";
 import { reply, type Reply } from "../../src/discord/payload.js";
 import type { FormContext } from "../../src/entries/form.js";
 import { FormError, FormValues, duplicateProblems, valuesOf } from "../../src/entries/form.js";
-import { listEntryHistory, revertGuildEntry } from "../../src/entries/repository.js";
 import { UserError } from "../../src/errors.js";
 import { requiredString, stringOption } from "../../src/interactions/options.js";
 import type { CommandCall } from "../../src/interactions/types.js";
@@ -104,7 +103,7 @@ export async function history(call: CommandCall, ctx: AppContext, guildId: strin
   const target = await findEntry(requiredString(call, "name"), knowledge, ctx, guildId, {
     includeRemoved: true,
   });
-  const records = await listEntryHistory(ctx.catalogs.entries, guildId, target.id);
+  const records = await ctx.catalogs.entries.history(guildId, target.id);
   return historyReply(target.name, records, ctx.catalog.get(target.id)?.entry, knowledge);
 }
 
@@ -118,7 +117,7 @@ export async function revert(call: CommandCall, ctx: AppContext, guildId: string
     throw new UserError(
       "`version` must be a whole number: 0 for the entry as shipped, or one from `/entry history`.",
     );
-  const records = await listEntryHistory(ctx.catalogs.entries, guildId, target.id);
+  const records = await ctx.catalogs.entries.history(guildId, target.id);
   const shipped = editable(ctx.catalog.get(target.id));
   const restored =
     version === 0 ? shipped?.entry : records.find((r) => r.version === version)?.after.entry;
@@ -133,8 +132,7 @@ export async function revert(call: CommandCall, ctx: AppContext, guildId: string
     const problems = duplicateProblems(restored, knowledge);
     if (problems.length) throw new FormError(problems);
   }
-  const state = await revertGuildEntry(
-    ctx.catalogs.entries,
+  const state = await ctx.catalogs.entries.revert(
     guildId,
     target.id,
     version,
@@ -142,7 +140,6 @@ export async function revert(call: CommandCall, ctx: AppContext, guildId: string
     ctx.now(),
     shipped ? { kind: shipped.kind, entry: shipped.entry } : undefined,
   );
-  ctx.catalogs.changed(guildId);
   if (!state?.entry) {
     return reply({
       ephemeral: true,

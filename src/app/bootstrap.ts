@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Logger } from "pino";
-import { bookmarkStoreDeps } from "../bookmarks/repository.js";
+import { keyvBookmarks } from "../bookmarks/repository.js";
 import { CorpusChanges } from "../catalog/corpus-changes.js";
 import {
   buildKnowledge,
@@ -16,12 +16,13 @@ import { indexMentions, type MentionStats } from "../catalog/mentions.js";
 import type { SetAsideFact } from "../catalog/set-aside.js";
 import { loadCorpus, type Corpus } from "../corpus/load.js";
 import { GuildCatalogs, type MentionIndexer } from "../entries/catalogs.js";
-import { entryStoreDeps } from "../entries/repository.js";
+import { keyvEntries } from "../entries/repository.js";
 import { feedDocumentsDir } from "../feeds/ingest.js";
 import { openCheckedIndex, openSearchIndex, type SearchIndex } from "../search/index.js";
 import { Vocabulary } from "../search/spelling.js";
 import { storeKind, type KeyValueStore } from "../store/keyv.js";
-import type { StoreProblem } from "../store/records.js";
+import type { ProblemReporter, StoreProblem } from "../store/records.js";
+import type { DomainRepositories } from "../store/storage.js";
 import type { AppContext, AppHooks, FeedRecords } from "./context.js";
 
 /** Where the knowledge comes from: the data folder, and the state folder for its index. */
@@ -39,6 +40,8 @@ export interface BootstrapOptions extends KnowledgeSource {
   readonly hooks?: AppHooks;
   /** Builds the knowledge on another thread (the bot); without it, on this one (the CLI, tests). */
   readonly builder?: KnowledgeBuilder;
+  /** Where bookmarks and entries live; the key-value store's own when it gives none. */
+  readonly repositories?: (report: ProblemReporter) => DomainRepositories | undefined;
   readonly feedRecords?: FeedRecords;
 }
 
@@ -194,7 +197,10 @@ function assemble(
   const catalog = buildKnowledge(parts.catalog, parts.mentions, changes.holding);
   const reportProblem = (problem: StoreProblem) =>
     options.logger.warn(problem, "unreadable stored value skipped");
-  const entries = entryStoreDeps(options.store, reportProblem);
+  const { bookmarks, entries } = options.repositories?.(reportProblem) ?? {
+    bookmarks: keyvBookmarks(options.store, reportProblem),
+    entries: keyvEntries(options.store, reportProblem),
+  };
   options.logger.debug(
     {
       documents: corpus.documents.length,
@@ -213,7 +219,7 @@ function assemble(
     corpusChanges: changes,
     store: options.store,
     reportProblem,
-    bookmarks: bookmarkStoreDeps(options.store, reportProblem),
+    bookmarks,
     bookmarkLimit: options.bookmarkLimit ?? 500,
     now: options.now ?? (() => new Date()),
     logger: options.logger,

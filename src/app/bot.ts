@@ -2,10 +2,11 @@ import { Events, type Client } from "discord.js";
 import type { Logger } from "pino";
 import { commandDefinitions, commandsByName } from "../../commands/index.js";
 import { catalogNames } from "../candidates/detect.js";
-import { SqliteCandidateRepository } from "../candidates/repository.js";
 import type { Config } from "../config.js";
 import { isServerEmoji, listenForBookmarks, makeBookmarkable } from "../discord/bookmarks.js";
 import { createClient } from "../discord/client.js";
+import { recommendedShards, resolveShards, SharedIdentifyThrottler } from "../discord/shards.js";
+import { shardOfGuild } from "../discord/shard-of.js";
 import { deployIfChanged } from "../discord/deploy.js";
 import { shardCount, shardStates } from "../discord/gateway.js";
 import { InteractionFollowUps } from "../discord/followups.js";
@@ -14,10 +15,9 @@ import { recapPosterFor } from "../discord/recap.js";
 import { feedDocumentsDir } from "../feeds/ingest.js";
 import { FeedPoller, type PollTimer } from "../feeds/poller.js";
 import { IndexReplacedError } from "../search/index.js";
-import { SqliteFeedRepository } from "../feeds/repository.js";
-import { RecapPosts } from "../recap/posts.js";
 import { cronTimer, RecapScheduler, type Timer } from "../recap/scheduler.js";
-import { openStore, storeKind, type KeyValueStore } from "../store/keyv.js";
+import type { KeyValueStore } from "../store/keyv.js";
+import { openStorage, type FeedStores, type Storage } from "../store/storage.js";
 import { createAppContext } from "./bootstrap.js";
 import type { AppContext, AppHooks } from "./context.js";
 import { KnowledgeThread } from "./knowledge-thread.js";
@@ -41,7 +41,9 @@ export interface BotOptions {
 
 export interface RunningBot {
   readonly client: Client;
+  /** The key-value store (in `storage`). */
   readonly store: KeyValueStore;
+  readonly storage: Storage;
   readonly recaps: RecapScheduler;
   /** Polls the configured feeds; undefined when there are none. */
   readonly feeds: FeedPoller | undefined;
@@ -62,8 +64,9 @@ export interface RunningBot {
  */
 export async function startBot(options: BotOptions): Promise<RunningBot> {
   const { config, logger } = options;
-  const store = openStore(config.storePath);
-  const posts = await RecapPosts.open(config.storePath);
+  const storage = await openStorage(config, logger);
+  const store = storage.kv;
+  const posts = storage.recapPosts;
   // Loading and indexing run on their own thread, so members are answered meanwhile.
   const builder = new KnowledgeThread();
   const hooks: AppHooks = {
@@ -77,7 +80,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     // Replaced once the client exists.
     isServerEmoji: async () => false,
     status: () => ({
-      storeKind: storeKind(store),
+      storeKind: storage.kind,
       shards: shardStates(client),
       shardCount: shardCount(client),
     }),
@@ -93,29 +96,23 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       now: options.now,
       hooks,
       builder,
+      repositories: (report) => storage.repositories(report),
       feedRecords: feedStores,
     });
   let ctx: AppContext;
-  let feedStores:
-    { items: SqliteFeedRepository; candidates: SqliteCandidateRepository } | undefined;
+  let feedStores: FeedStores | undefined;
+  let shards: Awaited<ReturnType<typeof resolveShards>>;
   try {
     // Opened with or without feeds: moderators see candidates and the recap its documents from
     // whichever process gathered them.
-    feedStores = {
-      items: await SqliteFeedRepository.open(config.storePath),
-      candidates: await SqliteCandidateRepository.open(config.storePath),
-    };
+    feedStores = await storage.openFeeds();
     ctx = await boot();
+    shards = await resolveShards(config.shards, recommendedShards(config, options.token));
   } catch (error) {
     await builder.close();
-    await posts.close().catch(() => undefined);
-    await store.disconnect().catch(() => undefined);
+    await storage.close().catch(() => undefined);
     throw error;
   }
-  const closeFeedStores = async () => {
-    await feedStores?.items.close().catch(() => undefined);
-    await feedStores?.candidates.close().catch(() => undefined);
-  };
   logger.info(
     {
       documents: ctx.corpus.documents.length,
@@ -127,7 +124,21 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     "corpus ready",
   );
 
-  const client = createClient(config);
+  const client = createClient(config, {
+    shards,
+    workers: config.shards.workers,
+    throttler: async (manager) =>
+      new SharedIdentifyThrottler(
+        storage.coordination,
+        (await manager.fetchGatewayInformation()).session_start_limit.max_concurrency,
+        logger,
+      ),
+  });
+  if (shards.count > 1 || config.shards.workers)
+    logger.info(
+      { shards: shards.ids, shardCount: shards.count, workers: config.shards.workers },
+      "gateway shards",
+    );
   // Stopping cuts short the retries of failed replies and reactions, so shutdown does not wait
   // out an outage.
   const stopping = new AbortController();
@@ -147,6 +158,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     timer: options.timer ?? cronTimer,
     logger,
     poster: recapPosterFor(client, () => ctx, posts, logger),
+    // Each process posts the recaps of the servers on its own shards.
+    ownsGuild: (guildId) => shards.ids.includes(shardOfGuild(guildId, shards.count)),
   });
   hooks.isServerEmoji = (guildId, emojiId) => isServerEmoji(client, guildId, emojiId);
   // A new schedule also finishes a week left half-posted (a pause, fixed, then `set` again).
@@ -188,10 +201,16 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
           applicationId: config.applicationId ?? readyClient.application.id,
           guildId: config.guildId,
         };
-        const deployed = await deployIfChanged(client.rest, target, commandDefinitions(), store);
+        const outcome = await deployIfChanged(
+          client.rest,
+          target,
+          commandDefinitions(),
+          store,
+          storage.coordination,
+        );
         logger.info(
-          { scope: target.guildId ?? "global", deployed },
-          deployed ? "commands deployed" : "commands up to date",
+          { scope: target.guildId ?? "global", deployed: outcome === "deployed", outcome },
+          outcome === "deployed" ? "commands deployed" : "commands up to date",
         );
       } catch (error) {
         logger.error({ err: error }, "could not deploy commands; run `npm run deploy-commands`");
@@ -254,6 +273,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const bot: RunningBot = {
     client,
     store,
+    storage,
     recaps: scheduler,
     feeds,
     context: () => ctx,
@@ -277,9 +297,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       await builder.close();
       await Promise.all([...retired].map(closeIndex));
       await ctx.searchIndex.close().catch(() => undefined);
-      await store.disconnect().catch(() => undefined);
-      await posts.close().catch(() => undefined);
-      await closeFeedStores();
+      await storage.close().catch(() => undefined);
     },
     async kill() {
       if (stopped) return;
@@ -290,9 +308,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       void feeds?.stop();
       await builder.close();
       await client.destroy();
-      await store.disconnect().catch(() => undefined);
-      await posts.close().catch(() => undefined);
-      await closeFeedStores();
+      await storage.close().catch(() => undefined);
     },
   };
   try {

@@ -3,7 +3,7 @@ import type { CandidateRepository } from "../candidates/repository.js";
 import type { CorpusChanges } from "../catalog/corpus-changes.js";
 import type { FeedRepository } from "../feeds/repository.js";
 import type { CatalogKnowledge } from "../catalog/knowledge.js";
-import type { BookmarkStoreDeps } from "../bookmarks/repository.js";
+import type { BookmarkRepository } from "../bookmarks/repository.js";
 import type { GuildCatalogs } from "../entries/catalogs.js";
 import type { Corpus } from "../corpus/load.js";
 import type { RecapPost } from "../recap/posts.js";
@@ -55,7 +55,7 @@ export interface AppContext {
   /** Where unreadable stored values are reported (logged, left in place). */
   readonly reportProblem: ProblemReporter;
   /** Members' bookmarks, and how many each may keep per server. */
-  readonly bookmarks: BookmarkStoreDeps;
+  readonly bookmarks: BookmarkRepository;
   readonly bookmarkLimit: number;
   readonly now: () => Date;
   readonly logger: Logger;

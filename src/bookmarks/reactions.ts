@@ -2,14 +2,7 @@ import type { KeyValueStore } from "../store/keyv.js";
 import type { ProblemReporter } from "../store/records.js";
 import { getAnswer } from "./answers.js";
 import { emojiMatches, type ReactionEmoji } from "./emoji.js";
-import {
-  forMember,
-  stageRemove,
-  stageSave,
-  type Bookmark,
-  type BookmarkStoreDeps,
-  type Staged,
-} from "./repository.js";
+import type { Bookmark, BookmarkRepository, Staged } from "./repository.js";
 
 export interface ReactionEvent {
   readonly type: "add" | "remove";
@@ -21,7 +14,7 @@ export interface ReactionEvent {
 }
 
 export interface ReactionDeps {
-  readonly bookmarks: BookmarkStoreDeps;
+  readonly bookmarks: BookmarkRepository;
   readonly store: KeyValueStore;
   readonly report: ProblemReporter;
   readonly now: () => Date;
@@ -57,7 +50,7 @@ export async function applyReaction(
   // it and the member's earlier events are stored, so acknowledgements keep their order too.
   const key = `${event.guildId}:${event.userId}`;
   const acknowledged = acknowledgedOf(deps.bookmarks);
-  const staged = await forMember(deps.bookmarks, event.guildId, event.userId, async () => {
+  const staged = await deps.bookmarks.forMember(event.guildId, event.userId, async () => {
     const change = await stage(event, deps);
     // An earlier event that failed was reported on its own; it does not fail this one.
     const stored = Promise.all([acknowledged.get(key)?.catch(() => undefined), change.stored]);
@@ -73,12 +66,12 @@ export async function applyReaction(
   return staged.outcome;
 }
 
-/** Per store, each member's latest acknowledgement still waiting for the store. */
+/** Per repository, each member's latest acknowledgement still waiting for the store. */
 const acknowledgements = new WeakMap<object, Map<string, Promise<unknown>>>();
 
-function acknowledgedOf(bookmarks: BookmarkStoreDeps): Map<string, Promise<unknown>> {
-  let map = acknowledgements.get(bookmarks.mutex);
-  if (!map) acknowledgements.set(bookmarks.mutex, (map = new Map()));
+function acknowledgedOf(bookmarks: BookmarkRepository): Map<string, Promise<unknown>> {
+  let map = acknowledgements.get(bookmarks);
+  if (!map) acknowledgements.set(bookmarks, (map = new Map()));
   return map;
 }
 
@@ -86,11 +79,11 @@ async function stage(event: ReactionEvent, deps: ReactionDeps): Promise<Staged<R
   if (!emojiMatches(await deps.emojiFor(event.guildId), event.emoji))
     return { outcome: "other-emoji", stored: Promise.resolve() };
   if (event.type === "remove") {
-    const removal = await stageRemove(deps.bookmarks, event.guildId, event.userId, event.messageId);
+    const removal = await deps.bookmarks.stageRemove(event.guildId, event.userId, event.messageId);
     return { outcome: removal.outcome ? "removed" : "not-saved", stored: removal.stored };
   }
   const bookmark = await describe(event, deps);
-  return stageSave(deps.bookmarks, event.userId, bookmark, deps.limit);
+  return deps.bookmarks.stageSave(event.userId, bookmark, deps.limit);
 }
 
 async function describe(event: ReactionEvent, deps: ReactionDeps): Promise<Bookmark> {

@@ -82,21 +82,7 @@ export async function listBookmarks(
   userId: string,
 ): Promise<Bookmark[]> {
   const list = await readRecord(deps.store, LIST, keyOf(LIST, guildId, userId), deps.report);
-  return [...(list?.items ?? [])].sort(
-    (a, b) => b.savedAt.localeCompare(a.savedAt) || b.messageId.localeCompare(a.messageId),
-  );
-}
-
-/**
- * The member's bookmarks once every reaction of theirs already received is applied: a list asked
- * for right after clicking 🔖 shows that bookmark.
- */
-export function currentBookmarks(
-  deps: BookmarkStoreDeps,
-  guildId: string,
-  userId: string,
-): Promise<Bookmark[]> {
-  return forMember(deps, guildId, userId, () => listBookmarks(deps, guildId, userId));
+  return [...(list?.items ?? [])].sort(newestFirst);
 }
 
 function writeList(deps: BookmarkStoreDeps, guildId: string, userId: string, items: Bookmark[]) {
@@ -265,11 +251,8 @@ export async function mostBookmarked(
   guildId: string,
   from: Date,
   to: Date,
-): Promise<Array<{ messageId: string; channelId: string; title: string; count: number }>> {
-  const counts = new Map<
-    string,
-    { messageId: string; channelId: string; title: string; count: number }
-  >();
+): Promise<BookmarkCount[]> {
+  const counts = new Map<string, { -readonly [K in keyof BookmarkCount]: BookmarkCount[K] }>();
   for (const userId of await listBookmarkMembers(deps, guildId)) {
     for (const b of await listBookmarks(deps, guildId, userId)) {
       const at = Date.parse(b.savedAt);
@@ -285,5 +268,88 @@ export async function mostBookmarked(
         });
     }
   }
-  return [...counts.values()].sort((a, b) => b.count - a.count || a.title.localeCompare(b.title));
+  return [...counts.values()].sort(mostSavedFirst);
+}
+
+export interface BookmarkCount {
+  readonly messageId: string;
+  readonly channelId: string;
+  readonly title: string;
+  readonly count: number;
+}
+
+/**
+ * Members' bookmarks as the bot uses them, whatever keeps them: the embedded store (one value per
+ * member, the functions above) or Postgres (a row per bookmark, each change one statement).
+ */
+export interface BookmarkRepository {
+  /** Newest first. */
+  list(guildId: string, userId: string): Promise<Bookmark[]>;
+  /** Saves a bookmark unless the member already has it or is at their limit. See `forMember`. */
+  save(userId: string, bookmark: Bookmark, limit: number): Promise<SaveOutcome>;
+  /** Removes the member's bookmark of a message; false when there was none. See `forMember`. */
+  remove(guildId: string, userId: string, messageId: string): Promise<boolean>;
+  /** Removes all of a member's bookmarks in a server; returns how many there were. */
+  clear(guildId: string, userId: string): Promise<number>;
+  /** Marks every bookmark of a deleted message as gone; they keep their title. */
+  markMessageDeleted(guildId: string, messageId: string, at: Date): Promise<number>;
+  /** Members of a server who have saved anything there. */
+  members(guildId: string): Promise<string[]>;
+  /** The answers members saved in a time span, most saved first. */
+  mostBookmarked(guildId: string, from: Date, to: Date): Promise<BookmarkCount[]>;
+  /** Runs work for one member after their earlier events; call it as soon as an event arrives. */
+  forMember<T>(guildId: string, userId: string, work: () => Promise<T>): Promise<T>;
+  /**
+   * `save` and `remove`, resolving once the member's next event may start from the change, with
+   * `stored` for when the store has it: a burst of one member's reactions is committed in groups.
+   */
+  stageSave(userId: string, bookmark: Bookmark, limit: number): Promise<Staged<SaveOutcome>>;
+  stageRemove(guildId: string, userId: string, messageId: string): Promise<Staged<boolean>>;
+}
+
+/**
+ * The member's bookmarks once every reaction of theirs already received is applied: a list asked
+ * for right after clicking 🔖 shows that bookmark.
+ */
+export function currentBookmarks(
+  bookmarks: BookmarkRepository,
+  guildId: string,
+  userId: string,
+): Promise<Bookmark[]> {
+  return bookmarks.forMember(guildId, userId, () => bookmarks.list(guildId, userId));
+}
+
+/** One repository per store, so a reload's new context shares the members' queues. */
+const keyvRepositories = new WeakMap<KeyValueStore, BookmarkRepository>();
+
+/** Bookmarks in the embedded key-value store (SQLite, or memory offline). */
+export function keyvBookmarks(store: KeyValueStore, report: ProblemReporter): BookmarkRepository {
+  const known = keyvRepositories.get(store);
+  if (known) return known;
+  const deps = bookmarkStoreDeps(store, report);
+  const repository: BookmarkRepository = {
+    list: (guildId, userId) => listBookmarks(deps, guildId, userId),
+    save: (userId, bookmark, limit) => saveBookmark(deps, userId, bookmark, limit),
+    remove: (guildId, userId, messageId) => removeBookmark(deps, guildId, userId, messageId),
+    clear: (guildId, userId) => clearBookmarks(deps, guildId, userId),
+    markMessageDeleted: (guildId, messageId, at) =>
+      markMessageDeleted(deps, guildId, messageId, at),
+    members: (guildId) => listBookmarkMembers(deps, guildId),
+    mostBookmarked: (guildId, from, to) => mostBookmarked(deps, guildId, from, to),
+    forMember: (guildId, userId, work) => forMember(deps, guildId, userId, work),
+    stageSave: (userId, bookmark, limit) => stageSave(deps, userId, bookmark, limit),
+    stageRemove: (guildId, userId, messageId) => stageRemove(deps, guildId, userId, messageId),
+  };
+  keyvRepositories.set(store, repository);
+  return repository;
+}
+
+/** The order `list` gives: newest first, then by message id. */
+export function newestFirst(a: Bookmark, b: Bookmark): number {
+  return b.savedAt.localeCompare(a.savedAt) || b.messageId.localeCompare(a.messageId);
+}
+
+/** The order `mostBookmarked` gives: most saved first, then by title. */
+export function mostSavedFirst(a: BookmarkCount, b: BookmarkCount): number {
+  return b.count - a.count || a.title.localeCompare(b.title);
 }

@@ -40,7 +40,7 @@ export interface CandidateRepository {
   close(): Promise<void>;
 }
 
-interface Row {
+export interface CandidateRow {
   name_key: string;
   name: string;
   sentence: string;
@@ -117,7 +117,7 @@ export class SqliteCandidateRepository implements CandidateRepository {
     guildId: string,
     page: { limit: number; offset?: number },
   ): Promise<Candidate[]> {
-    const rows = await this.db.all<Row>(
+    const rows = await this.db.all<CandidateRow>(
       `SELECT * FROM (${OPEN}) WHERE nth = 1
        ORDER BY found_at DESC, doc_date DESC, doc_id, position LIMIT $limit OFFSET $offset`,
       { $guild: guildId, $limit: page.limit, $offset: page.offset ?? 0 },
@@ -126,7 +126,7 @@ export class SqliteCandidateRepository implements CandidateRepository {
   }
 
   async getCandidate(guildId: string, key: string): Promise<Candidate | undefined> {
-    const row = await this.db.get<Row>(
+    const row = await this.db.get<CandidateRow>(
       `SELECT * FROM (${OPEN}) WHERE nth = 1 AND name_key = $key`,
       {
         $guild: guildId,
@@ -165,7 +165,7 @@ export class SqliteCandidateRepository implements CandidateRepository {
   }
 }
 
-function toCandidate(row: Row): Candidate {
+export function toCandidate(row: CandidateRow): Candidate {
   return Candidate.parse({
     key: row.name_key,
     name: row.name,

@@ -2,13 +2,12 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Logger } from "pino";
 import { catalogNames } from "../candidates/detect.js";
-import { SqliteCandidateRepository } from "../candidates/repository.js";
 import { loadCatalog } from "../catalog/load.js";
 import type { Config } from "../config.js";
 import { feedDocumentsDir } from "../feeds/ingest.js";
 import { FeedPoller, type FeedPollReport } from "../feeds/poller.js";
-import { SqliteFeedRepository } from "../feeds/repository.js";
 import { describeFeeds, feedStatuses } from "../feeds/status.js";
+import { openStorage, type FeedStores } from "../store/storage.js";
 import { UsageError } from "./parse.js";
 
 export interface FeedsIo {
@@ -26,12 +25,14 @@ export async function feedsCommand(
   const [sub = "list", ...rest] = args;
   if (!["list", "poll", "enable"].includes(sub) || rest.length !== (sub === "enable" ? 1 : 0))
     throw new UsageError(`feeds: cannot read "${args.join(" ")}"`);
-  if (sub === "list" && !fs.existsSync(config.storePath)) {
+  if (sub === "list" && !config.postgresUrl && !fs.existsSync(config.storePath)) {
     print(io, feedStatuses(config.feeds, []), describeFeeds(feedStatuses(config.feeds, [])));
     return 0;
   }
-  const repository = await SqliteFeedRepository.open(config.storePath);
+  const storage = await openStorage(config, logger);
   try {
+    const stores = await storage.openFeeds();
+    const repository = stores.items;
     if (sub === "enable") {
       const url = rest[0]!;
       const enabled = await repository.enableFeed(url);
@@ -42,7 +43,7 @@ export async function feedsCommand(
       return 0;
     }
     if (sub === "poll") {
-      const reports = await poll(config, repository, logger);
+      const reports = await poll(config, stores, logger);
       print(io, reports, reports.map(describeReport).join("\n") || describeFeeds([]));
       return 0;
     }
@@ -50,31 +51,22 @@ export async function feedsCommand(
     print(io, statuses, describeFeeds(statuses));
     return 0;
   } finally {
-    await repository.close();
+    await storage.close();
   }
 }
 
-async function poll(
-  config: Config,
-  repository: SqliteFeedRepository,
-  logger: Logger,
-): Promise<FeedPollReport[]> {
+async function poll(config: Config, stores: FeedStores, logger: Logger): Promise<FeedPollReport[]> {
   const catalog = await loadCatalog(path.join(config.dataDir, "catalog"));
-  const candidates = await SqliteCandidateRepository.open(config.storePath);
-  try {
-    const poller = new FeedPoller({
-      feeds: config.feeds,
-      repository,
-      candidates,
-      knownNames: () => catalogNames(catalog),
-      documentsDir: feedDocumentsDir(config.stateDir),
-      now: () => new Date(),
-      logger,
-    });
-    return await poller.pollAll();
-  } finally {
-    await candidates.close();
-  }
+  const poller = new FeedPoller({
+    feeds: config.feeds,
+    repository: stores.items,
+    candidates: stores.candidates,
+    knownNames: () => catalogNames(catalog),
+    documentsDir: feedDocumentsDir(config.stateDir),
+    now: () => new Date(),
+    logger,
+  });
+  return poller.pollAll();
 }
 
 function describeReport(report: FeedPollReport): string {

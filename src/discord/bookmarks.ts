@@ -14,7 +14,6 @@ import type { AppContext } from "../app/context.js";
 import { rememberAnswer } from "../bookmarks/answers.js";
 import { DEFAULT_BOOKMARK_EMOJI, reactionIdentifier } from "../bookmarks/emoji.js";
 import { applyReaction, type ReactionEvent } from "../bookmarks/reactions.js";
-import { forMember, markMessageDeleted } from "../bookmarks/repository.js";
 import { countReaction, watchQueue } from "../ops/metrics.js";
 import { limitNotice } from "../replies/bookmarks.js";
 import { withRetries } from "../retry.js";
@@ -160,10 +159,11 @@ export function listenForBookmarks(
     if (!message.guildId) return;
     const ctx = context();
     track(
-      markMessageDeleted(ctx.bookmarks, message.guildId, message.id, ctx.now()).catch(
-        (error: unknown) =>
+      ctx.bookmarks
+        .markMessageDeleted(message.guildId, message.id, ctx.now())
+        .catch((error: unknown) =>
           logger.error({ err: error, message: message.id }, "could not mark bookmarks deleted"),
-      ),
+        ),
     );
   };
   client.on(Events.MessageDelete, onDelete);
@@ -194,7 +194,7 @@ async function noticeLimit(
 ): Promise<void> {
   const key = `bookmark-limit-notice:${event.guildId}:${event.userId}`;
   // Checked and set in the member's queue, so two refusals in a row send one message.
-  const due = await forMember(ctx.bookmarks, event.guildId, event.userId, async () => {
+  const due = await ctx.bookmarks.forMember(event.guildId, event.userId, async () => {
     if (await ctx.store.get(key)) return false;
     await ctx.store.set(key, true, LIMIT_NOTICE_EVERY_MS);
     return true;

@@ -1,6 +1,8 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { REST } from "discord.js";
 import { Routes, type RESTPostAPIApplicationCommandsJSONBody } from "discord-api-types/v10";
+import type { Coordination } from "../store/coordination.js";
 import type { KeyValueStore } from "../store/keyv.js";
 
 export interface DeployTarget {
@@ -15,8 +17,9 @@ export function definitionsHash(
   return createHash("sha256").update(JSON.stringify(definitions)).digest("hex");
 }
 
-function scope(target: DeployTarget): string {
-  return target.guildId ? `guild:${target.guildId}` : "global";
+/** Where the hash of the last deployment to a place is kept. */
+function deployKey(target: DeployTarget): string {
+  return `deploy:${target.applicationId}:${target.guildId ? `guild:${target.guildId}` : "global"}`;
 }
 
 /** Registers every definition with one bulk overwrite, then remembers what was deployed. */
@@ -30,18 +33,49 @@ export async function deployCommands(
     ? Routes.applicationGuildCommands(target.applicationId, target.guildId)
     : Routes.applicationCommands(target.applicationId);
   await rest.put(route, { body: definitions });
-  await store.set(`deploy:${target.applicationId}:${scope(target)}`, definitionsHash(definitions));
+  await store.set(deployKey(target), definitionsHash(definitions));
 }
 
-/** Deploys only when the definitions differ from the last deployment to the same place. */
+/** How long a process deploying the commands holds its claim, should it die meanwhile. */
+const DEPLOY_LEASE_MS = 30_000;
+/** How long the others wait for it before giving up. */
+const DEPLOY_WAIT_MS = 60_000;
+
+export type DeployOutcome = "deployed" | "up-to-date" | "deployed-elsewhere";
+
+/**
+ * Deploys only when the definitions differ from the last deployment to the same place, and once
+ * however many processes start together: the one that claims the deployment in the store
+ * deploys; the others wait until the store records it.
+ */
 export async function deployIfChanged(
   rest: REST,
   target: DeployTarget,
   definitions: readonly RESTPostAPIApplicationCommandsJSONBody[],
   store: KeyValueStore,
-): Promise<boolean> {
-  const last = await store.get<string>(`deploy:${target.applicationId}:${scope(target)}`);
-  if (last === definitionsHash(definitions)) return false;
-  await deployCommands(rest, target, definitions, store);
-  return true;
+  coordination: Coordination,
+): Promise<DeployOutcome> {
+  const key = deployKey(target);
+  const hash = definitionsHash(definitions);
+  const deployed = async () => (await store.get<string>(key)) === hash;
+  if (await deployed()) return "up-to-date";
+  const owner = randomUUID();
+  const waitUntil = performance.now() + DEPLOY_WAIT_MS;
+  for (;;) {
+    if (await coordination.claimLease(key, owner, DEPLOY_LEASE_MS)) {
+      try {
+        if (await deployed()) return "deployed-elsewhere";
+        await deployCommands(rest, target, definitions, store);
+        return "deployed";
+      } finally {
+        await coordination.releaseLease(key, owner).catch(() => undefined);
+      }
+    }
+    await sleep(250);
+    if (await deployed()) return "deployed-elsewhere";
+    if (performance.now() > waitUntil)
+      throw new Error(
+        `another process has been deploying the commands for ${DEPLOY_WAIT_MS / 1000} s without finishing`,
+      );
+  }
 }

@@ -10,7 +10,7 @@ import type { Logger } from "pino";
 import type { AppContext } from "../app/context.js";
 import { recapFor } from "../recap/assemble.js";
 import type { RecapPosterDeps } from "../recap/poster.js";
-import type { RecapPosts } from "../recap/posts.js";
+import type { RecapPostRepository } from "../recap/posts.js";
 import { getRecapSettings, saveRecapSettings } from "../recap/settings.js";
 import { recapPageOf, recapPages, recapSelect, recapTitle } from "../replies/recap.js";
 import { makeBookmarkable } from "./bookmarks.js";
@@ -26,7 +26,7 @@ const FIND_BATCHES = 5;
 export function recapPosterFor(
   client: Client,
   context: () => AppContext,
-  posts: RecapPosts,
+  posts: RecapPostRepository,
   logger: Logger,
 ): RecapPosterDeps {
   const titles = new Map<string, string>();

@@ -26,7 +26,7 @@ import {
   type RESTPostAPIInteractionCallbackWithResponseResult,
 } from "discord-api-types/v10";
 import { Errors } from "./errors.js";
-import { Gateway } from "./gateway.js";
+import { Gateway, type ShardingOptions } from "./gateway.js";
 import type { InteractionRecord } from "./interactions.js";
 import {
   checkAutocompleteChoices,
@@ -47,6 +47,7 @@ export interface CoreOptions {
   /** Answer Discord-limit breaches with 400 Invalid Form Body, as Discord does (default true). */
   rejectInvalid: boolean;
   nonceWindowMs: number;
+  sharding: ShardingOptions;
 }
 
 /** A message body as it arrives on a message route (JSON, or multipart's payload_json). */
@@ -162,6 +163,7 @@ export class Core {
         },
       },
       options.heartbeatIntervalMs,
+      options.sharding,
     );
   }
 
@@ -273,7 +275,8 @@ export class Core {
         message.member = partial;
       }
     }
-    const hasContentIntent = (this.gateway.intents & GatewayIntentBits.MessageContent) !== 0;
+    const hasContentIntent =
+      (this.gateway.intentsFor(record.guildId) & GatewayIntentBits.MessageContent) !== 0;
     const mine = record.message.author.id === this.botId;
     const mentioned = record.message.mentions.some((u) => u.id === this.botId);
     if (record.guildId && !hasContentIntent && !mine && !mentioned) {

@@ -30,6 +30,8 @@ export interface GatewayHost {
 export interface GatewayStats {
   connections: number;
   identifies: number;
+  /** Identifies refused with INVALID_SESSION for coming faster than `max_concurrency` allows. */
+  refusedIdentifies: number;
   resumes: number;
   invalidSessions: number;
   heartbeats: number;
@@ -37,8 +39,27 @@ export interface GatewayStats {
   urls: string[];
 }
 
+/** How the gateway shards, as `GET /gateway/bot` reports and IDENTIFY is checked. */
+export interface ShardingOptions {
+  /** Identifies per rate-limit bucket (`shard_id % max_concurrency`) per window (default 1). */
+  maxConcurrency: number;
+  /** The identify window (default 5000 ms, Discord's). */
+  identifyWindowMs: number;
+  /** More servers than this on one shard closes it with 4011, Sharding Required (default 2500). */
+  maxGuildsPerShard: number;
+  /** What `/gateway/bot` recommends (default one shard per 1000 servers). */
+  recommendedShards?: number;
+}
+
+/** The shard Discord puts a server on. Written here, not borrowed from the bot, on purpose. */
+export function shardOf(guildId: string, numShards: number): number {
+  return Number((BigInt(guildId) >> 22n) % BigInt(numShards));
+}
+
 interface Session {
   id: string;
+  /** [shard_id, num_shards] from IDENTIFY. */
+  shard: [number, number];
   seq: number;
   intents: number;
   /** Every dispatch sent in this session (capped), to replay after a RESUME. */
@@ -57,7 +78,10 @@ interface GatewayFrame {
 
 /**
  * The Discord gateway, text frames only (JSON encoding, no compression, whatever the client asks).
- * One session at a time, as a single-shard bot has.
+ * One session per shard: each gets READY with its `[shard_id, num_shards]` and only its servers'
+ * events (events without a server go to shard 0). IDENTIFY is refused (INVALID_SESSION) when it
+ * comes sooner than `max_concurrency` allows, and closed with 4010 for an invalid shard and 4011
+ * when a shard would hold too many servers.
  */
 export class Gateway extends EventEmitter {
   readonly stats: GatewayStats = {
@@ -67,32 +91,58 @@ export class Gateway extends EventEmitter {
     invalidSessions: 0,
     heartbeats: 0,
     urls: [],
+    refusedIdentifies: 0,
   };
   private readonly wss = new WebSocketServer({ noServer: true });
-  private session: Session | null = null;
+  /** By shard id. */
+  private readonly sessions = new Map<number, Session>();
   private readonly sockets = new Set<WebSocket>();
+  /** When each rate-limit bucket last took an IDENTIFY. */
+  private readonly lastIdentify = new Map<number, number>();
   url = "";
   resumeUrl = "";
 
   constructor(
     private readonly host: GatewayHost,
     private readonly heartbeatIntervalMs: number,
+    readonly sharding: ShardingOptions,
   ) {
     super();
   }
 
-  /** The intents of the live session (0 when none), for callers that shape payloads by intent. */
-  get intents(): number {
-    return this.session?.intents ?? 0;
+  /** The shards `/gateway/bot` recommends for the servers the bot is in now. */
+  get recommendedShards(): number {
+    return (
+      this.sharding.recommendedShards ?? Math.max(1, Math.ceil(this.host.guildIds().length / 1000))
+    );
+  }
+
+  /** The intents of the session that receives a server's events (0 when none). */
+  intentsFor(guildId: string | null | undefined): number {
+    return this.sessionsFor(guildId)[0]?.intents ?? 0;
   }
 
   get connected(): boolean {
-    return this.session?.socket != null;
+    return [...this.sessions.values()].some((s) => s.socket !== null);
   }
 
   /** Whether a session exists (connected, or dropped and resumable). */
   get hasSession(): boolean {
-    return this.session !== null;
+    return this.sessions.size > 0;
+  }
+
+  /** Every session: its shard, and whether its socket is connected. */
+  get shards(): Array<{ shard: [number, number]; connected: boolean }> {
+    return [...this.sessions.values()]
+      .map((s) => ({ shard: s.shard, connected: s.socket !== null }))
+      .sort((a, b) => a.shard[0] - b.shard[0]);
+  }
+
+  /** The sessions a server's events go to; without a server, shard 0's. */
+  private sessionsFor(guildId: string | null | undefined): Session[] {
+    return [...this.sessions.values()].filter(({ shard: [id, count] }) =>
+      guildId ? shardOf(guildId, count) === id : id === 0,
+    );
   }
 
   /** While true, new connections are refused (an outage) and the client keeps retrying. */
@@ -106,46 +156,74 @@ export class Gateway extends EventEmitter {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req.url ?? ""));
   }
 
-  /** Sends (or, while disconnected, queues for RESUME) a dispatch the session's intents allow. */
+  /**
+   * Sends (or, while disconnected, queues for RESUME) a dispatch to the shard of the server it is
+   * about, if that session's intents allow it.
+   */
   dispatch(t: string, d: unknown, anyOfIntents?: number): boolean {
-    const session = this.session;
-    if (!session) return false;
-    if (anyOfIntents !== undefined && (session.intents & anyOfIntents) === 0) return false;
+    let sent = false;
+    for (const session of this.sessionsFor(guildOf(t, d))) {
+      if (anyOfIntents !== undefined && (session.intents & anyOfIntents) === 0) continue;
+      this.send(session, t, d);
+      sent = true;
+    }
+    if (sent) this.emit("dispatch", t, d);
+    return sent;
+  }
+
+  private send(session: Session, t: string, d: unknown): void {
     const s = ++session.seq;
     const frame = JSON.stringify({ op: GatewayOpcodes.Dispatch, t, s, d });
     session.sent.push({ s, frame });
     if (session.sent.length > REPLAY_CAP) session.sent.shift();
     session.socket?.send(frame);
-    this.emit("dispatch", t, d);
-    return true;
   }
 
-  /** Closes the socket abruptly (no close frame: code 1006 on the client), keeping the session. */
-  drop(): void {
-    const socket = this.session?.socket;
-    if (!socket) return;
-    this.session!.socket = null;
-    socket.terminate();
+  /**
+   * Closes every connected socket abruptly (no close frame: code 1006 on the client), keeping the
+   * sessions. How many were dropped.
+   */
+  drop(): number {
+    let dropped = 0;
+    for (const session of this.sessions.values()) {
+      const socket = session.socket;
+      if (!socket) continue;
+      session.socket = null;
+      socket.terminate();
+      dropped++;
+    }
+    return dropped;
   }
 
-  /** Sends INVALID_SESSION (d: false) and forgets the session: the client must IDENTIFY again. */
-  invalidate(): void {
-    const session = this.session;
-    if (!session) return;
-    this.session = null;
-    this.stats.invalidSessions++;
-    session.socket?.send(JSON.stringify({ op: GatewayOpcodes.InvalidSession, d: false }));
+  /**
+   * Sends INVALID_SESSION (d: false) and forgets every session: the client must IDENTIFY again.
+   * How many there were.
+   */
+  invalidate(): number {
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    for (const session of all) {
+      this.stats.invalidSessions++;
+      session.socket?.send(JSON.stringify({ op: GatewayOpcodes.InvalidSession, d: false }));
+    }
+    return all.length;
   }
 
-  /** Asks the client to reconnect and resume (op 7). */
-  reconnect(): void {
-    this.session?.socket?.send(JSON.stringify({ op: GatewayOpcodes.Reconnect, d: null }));
+  /** Asks the client to reconnect and resume (op 7), on every shard. How many were asked. */
+  reconnect(): number {
+    let asked = 0;
+    for (const session of this.sessions.values()) {
+      if (!session.socket) continue;
+      session.socket.send(JSON.stringify({ op: GatewayOpcodes.Reconnect, d: null }));
+      asked++;
+    }
+    return asked;
   }
 
   async close(): Promise<void> {
     for (const ws of this.sockets) ws.terminate();
     this.sockets.clear();
-    this.session = null;
+    this.sessions.clear();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
@@ -156,10 +234,11 @@ export class Gateway extends EventEmitter {
     let authenticated = false;
     ws.on("close", (code) => {
       this.sockets.delete(ws);
-      if (this.session?.socket === ws) {
-        this.session.socket = null;
+      for (const session of this.sessions.values()) {
+        if (session.socket !== ws) continue;
+        session.socket = null;
         // Discord invalidates a session closed normally (1000/1001); other codes keep it resumable.
-        if (code === 1000 || code === 1001) this.session = null;
+        if (code === 1000 || code === 1001) this.sessions.delete(session.shard[0]);
       }
     });
     ws.on("error", () => undefined);
@@ -185,8 +264,7 @@ export class Gateway extends EventEmitter {
             ws.close(4005, "Already authenticated.");
             return;
           }
-          authenticated = true;
-          this.identify(ws, frame.d as { token?: string; intents?: number });
+          authenticated = this.identify(ws, frame.d as Identify);
           return;
         case GatewayOpcodes.Resume:
           if (authenticated) {
@@ -218,44 +296,77 @@ export class Gateway extends EventEmitter {
     );
   }
 
-  private identify(ws: WebSocket, d: { token?: string; intents?: number }): void {
+  /** True when the session is established. */
+  private identify(ws: WebSocket, d: Identify): boolean {
     if (typeof d?.token !== "string" || d.token.length === 0) {
       ws.close(4004, "Authentication failed.");
-      return;
+      return false;
     }
     if (typeof d.intents !== "number") {
       ws.close(4013, "Invalid intent(s).");
-      return;
+      return false;
     }
-    const old = this.session?.socket;
+    const shard = d.shard ?? [0, 1];
+    const [shardId, numShards] = shard;
+    if (
+      !Array.isArray(shard) ||
+      shard.length !== 2 ||
+      !Number.isInteger(shardId) ||
+      !Number.isInteger(numShards) ||
+      numShards < 1 ||
+      shardId < 0 ||
+      shardId >= numShards
+    ) {
+      ws.close(4010, "Invalid shard.");
+      return false;
+    }
+    const guildIds = this.host.guildIds().filter((id) => shardOf(id, numShards) === shardId);
+    if (guildIds.length > this.sharding.maxGuildsPerShard) {
+      ws.close(4011, "Sharding required.");
+      return false;
+    }
+    // max_concurrency identifies per window, one per bucket: a faster one is refused.
+    const bucket = shardId % this.sharding.maxConcurrency;
+    const now = Date.now();
+    const last = this.lastIdentify.get(bucket);
+    if (last !== undefined && now - last < this.sharding.identifyWindowMs) {
+      this.stats.refusedIdentifies++;
+      this.stats.invalidSessions++;
+      ws.send(JSON.stringify({ op: GatewayOpcodes.InvalidSession, d: false }));
+      return false;
+    }
+    this.lastIdentify.set(bucket, now);
+    const old = this.sessions.get(shardId)?.socket;
     if (old && old !== ws) old.terminate();
     this.stats.identifies++;
-    this.session = {
+    const session: Session = {
       id: randomBytes(16).toString("hex"),
+      shard: [shardId, numShards],
       seq: 0,
       intents: d.intents,
       sent: [],
       socket: ws,
     };
-    const guildIds = this.host.guildIds();
+    this.sessions.set(shardId, session);
     const ready: GatewayReadyDispatchData = {
       v: 10,
       user: this.host.botUser(),
       guilds: guildIds.map((id) => ({ id, unavailable: true })),
-      session_id: this.session.id,
+      session_id: session.id,
       resume_gateway_url: this.resumeUrl,
-      shard: [0, 1],
+      shard: [shardId, numShards],
       application: { id: this.host.applicationId, flags: 0 as ApplicationFlags, flags_new: "0" },
     };
-    this.dispatch(GatewayDispatchEvents.Ready, ready);
+    this.send(session, GatewayDispatchEvents.Ready, ready);
     for (const id of guildIds)
-      this.dispatch(GatewayDispatchEvents.GuildCreate, this.host.guildCreate(id));
-    this.emit("ready");
+      this.send(session, GatewayDispatchEvents.GuildCreate, this.host.guildCreate(id));
+    this.emit("ready", shardId);
+    return true;
   }
 
   private resume(ws: WebSocket, d: { session_id?: string; seq?: number }): boolean {
-    const session = this.session;
-    if (!session || session.id !== d?.session_id) {
+    const session = [...this.sessions.values()].find((s) => s.id === d?.session_id);
+    if (!session) {
       this.stats.invalidSessions++;
       ws.send(JSON.stringify({ op: GatewayOpcodes.InvalidSession, d: false }));
       return false;
@@ -266,8 +377,8 @@ export class Gateway extends EventEmitter {
     this.stats.resumes++;
     const after = typeof d.seq === "number" ? d.seq : 0;
     for (const { s, frame } of session.sent) if (s > after) ws.send(frame);
-    this.dispatch(GatewayDispatchEvents.Resumed, null);
-    this.emit("resumed");
+    this.send(session, GatewayDispatchEvents.Resumed, null);
+    this.emit("resumed", session.shard[0]);
     return true;
   }
 
@@ -281,6 +392,26 @@ export class Gateway extends EventEmitter {
       nonce: d.nonce,
     });
   }
+}
+
+interface Identify {
+  token?: string;
+  intents?: number;
+  shard?: [number, number];
+}
+
+/** The server an event is about: its `guild_id`, or the server itself for GUILD_CREATE and kin. */
+function guildOf(t: string, d: unknown): string | undefined {
+  const data = (d ?? {}) as { guild_id?: unknown; id?: unknown };
+  if (typeof data.guild_id === "string") return data.guild_id;
+  if (
+    (t === GatewayDispatchEvents.GuildCreate ||
+      t === GatewayDispatchEvents.GuildUpdate ||
+      t === GatewayDispatchEvents.GuildDelete) &&
+    typeof data.id === "string"
+  )
+    return data.id;
+  return undefined;
 }
 
 interface RequestMembers {

@@ -12,17 +12,18 @@ import {
 import { Core, type RequestRecord } from "./core.js";
 import { UserDriver } from "./drivers.js";
 import { Faults } from "./faults.js";
-import type { GatewayStats } from "./gateway.js";
+import type { GatewayStats, ShardingOptions } from "./gateway.js";
 import { RateLimiter, type RateLimitHit, type RateLimitOptions } from "./ratelimits.js";
 import { RestServer } from "./rest.js";
-import { compareSnowflakes } from "./snowflake.js";
+import { compareSnowflakes, nextOnShard } from "./snowflake.js";
 import { DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS } from "./state.js";
 
 export { ApiError, ErrorCodes, InteractionRefused } from "./errors.js";
 export type { RefusalCode } from "./errors.js";
 export type { RateLimitHit, RateLimitOptions } from "./ratelimits.js";
 export type { Fault, FaultSpec } from "./faults.js";
-export type { GatewayStats } from "./gateway.js";
+export type { GatewayStats, ShardingOptions } from "./gateway.js";
+export { shardOf } from "./gateway.js";
 export { InteractionHandle } from "./interactions.js";
 export type { FollowUpOptions, InteractionStatus, ReplyOptions } from "./interactions.js";
 export { DISCORD_LIMITS } from "./limits.js";
@@ -55,11 +56,19 @@ export interface EmulatorOptions {
   nonceWindowMs?: number;
   /** Per-route buckets and the global limit (on by default; see `RateLimitOptions`). */
   rateLimits?: RateLimitOptions;
+  /**
+   * Gateway sharding as `/gateway/bot` reports and IDENTIFY enforces: `maxConcurrency` (default
+   * 1), `identifyWindowMs` (default 5000), `maxGuildsPerShard` (default 2500),
+   * `recommendedShards` (default one per 1000 servers).
+   */
+  sharding?: Partial<ShardingOptions>;
 }
 
 export interface GuildSpec {
   /** A fixed id, so a world rebuilt after a restart keeps its ids (default: a new snowflake). */
   id?: string;
+  /** Give the server an id Discord puts on this shard of `count` (ignored with `id`). */
+  shard?: { id: number; count: number };
   name?: string;
   /** Permissions of @everyone (default: Discord's usual member set). */
   everyonePermissions?: bigint;
@@ -151,6 +160,12 @@ export class DiscordEmulator {
       replyTimeoutMs: options.replyTimeoutMs ?? 3_500,
       rejectInvalid: options.rejectInvalid ?? true,
       nonceWindowMs: options.nonceWindowMs ?? 5 * 60_000,
+      sharding: {
+        maxConcurrency: options.sharding?.maxConcurrency ?? 1,
+        identifyWindowMs: options.sharding?.identifyWindowMs ?? 5_000,
+        maxGuildsPerShard: options.sharding?.maxGuildsPerShard ?? 2_500,
+        recommendedShards: options.sharding?.recommendedShards,
+      },
     });
     this.limiter = new RateLimiter(options.rateLimits);
     this.rest = new RestServer(this.core, this.faults, this.limiter);
@@ -201,7 +216,8 @@ export class DiscordEmulator {
   addGuild(spec: GuildSpec = {}): AddedGuild {
     const state = this.core.state;
     const ids = this.core.ids;
-    const id = spec.id ?? ids.next();
+    const id =
+      spec.id ?? (spec.shard ? nextOnShard(ids, spec.shard.id, spec.shard.count) : ids.next());
     const ownerId = ids.next();
     state.users.set(ownerId, {
       id: ownerId,
@@ -576,6 +592,11 @@ export class DiscordEmulator {
     return this.core.gateway.connected;
   }
 
+  /** The gateway sessions, one per shard: `[shard_id, num_shards]` and whether it is connected. */
+  get gatewayShards(): Array<{ shard: [number, number]; connected: boolean }> {
+    return this.core.gateway.shards;
+  }
+
   // ---------------------------------------------------------------- gateway faults
 
   /**
@@ -583,9 +604,7 @@ export class DiscordEmulator {
    * meanwhile are replayed). Resolves when the client is back (resumed or re-identified).
    */
   dropGateway(timeoutMs = 10_000): Promise<void> {
-    const back = this.waitForGateway(timeoutMs);
-    this.core.gateway.drop();
-    return back;
+    return this.waitForGateway(timeoutMs, () => this.core.gateway.drop());
   }
 
   /**
@@ -595,34 +614,40 @@ export class DiscordEmulator {
   gatewayOutage(): { restore(timeoutMs?: number): Promise<void> } {
     const gateway = this.core.gateway;
     gateway.refusing = true;
-    gateway.drop();
+    const dropped = gateway.drop();
     return {
-      restore: (timeoutMs = 20_000) => {
-        const back = this.waitForGateway(timeoutMs);
-        gateway.refusing = false;
-        return back;
-      },
+      restore: (timeoutMs = 20_000) =>
+        this.waitForGateway(timeoutMs, () => {
+          gateway.refusing = false;
+          return dropped;
+        }),
     };
   }
 
   /** Sends INVALID_SESSION (d: false): the client must IDENTIFY again. Resolves when it has. */
   invalidateSession(timeoutMs = 15_000): Promise<void> {
-    const back = this.waitForGateway(timeoutMs, "ready");
-    this.core.gateway.invalidate();
-    return back;
+    return this.waitForGateway(timeoutMs, () => this.core.gateway.invalidate(), "ready");
   }
 
   /** Sends RECONNECT (op 7): the client closes and resumes. Resolves when it has. */
   requestReconnect(timeoutMs = 10_000): Promise<void> {
-    const back = this.waitForGateway(timeoutMs);
-    this.core.gateway.reconnect();
-    return back;
+    return this.waitForGateway(timeoutMs, () => this.core.gateway.reconnect());
   }
 
-  private waitForGateway(timeoutMs: number, only?: "ready" | "resumed"): Promise<void> {
+  /**
+   * Does `act` (which says how many sessions it affected), then resolves once that many sessions
+   * are back (resumed or re-identified).
+   */
+  private waitForGateway(
+    timeoutMs: number,
+    act: () => number,
+    only?: "ready" | "resumed",
+  ): Promise<void> {
     const gateway = this.core.gateway;
+    let awaited = 1;
     const promise = new Promise<void>((resolve, reject) => {
       const done = (): void => {
+        if (--awaited > 0) return;
         clearTimeout(timer);
         gateway.off("ready", done);
         gateway.off("resumed", done);
@@ -638,6 +663,7 @@ export class DiscordEmulator {
       if (only !== "resumed") gateway.on("ready", done);
       if (only !== "ready") gateway.on("resumed", done);
     });
+    awaited = Math.max(1, act());
     // Callers may ignore the promise: never let its rejection go unhandled.
     promise.catch(() => undefined);
     return promise;

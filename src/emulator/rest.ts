@@ -209,12 +209,12 @@ export class RestServer {
     this.route("GET", "/gateway/bot", () =>
       ok({
         url: core.gateway.url,
-        shards: 1,
+        shards: core.gateway.recommendedShards,
         session_start_limit: {
           total: 1000,
           remaining: 999,
           reset_after: 86_400_000,
-          max_concurrency: 1,
+          max_concurrency: core.gateway.sharding.maxConcurrency,
         },
       }),
     );

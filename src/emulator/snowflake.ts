@@ -6,6 +6,10 @@ export class Snowflakes {
   private increment = 0n;
   private last = "0";
 
+  get lastId(): string {
+    return this.last;
+  }
+
   next(now = Date.now()): string {
     this.increment = (this.increment + 1n) & 0xfffn;
     let id = ((BigInt(now) - DISCORD_EPOCH) << 22n) | (1n << 17n) | this.increment;
@@ -14,6 +18,16 @@ export class Snowflakes {
     this.last = id.toString();
     return this.last;
   }
+}
+
+/**
+ * A snowflake Discord would put on `shard` of `count`: the timestamp decides the shard, so this
+ * picks the next millisecond (at most `count` ahead) that lands there.
+ */
+export function nextOnShard(ids: Snowflakes, shard: number, count: number): string {
+  const from = BigInt(Math.max(Date.now(), snowflakeTime(ids.lastId) + 1)) - DISCORD_EPOCH;
+  const ahead = (BigInt(shard) - (from % BigInt(count)) + BigInt(count)) % BigInt(count);
+  return ids.next(Number(from + ahead + DISCORD_EPOCH));
 }
 
 export function snowflakeTime(id: string): number {

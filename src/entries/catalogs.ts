@@ -3,18 +3,23 @@ import { buildKnowledge, type CatalogKnowledge } from "../catalog/knowledge.js";
 import type { Catalog } from "../catalog/load.js";
 import { buildMatcher, relinkMentions, type MentionStats } from "../catalog/mentions.js";
 import { overlayCatalog } from "./overlay.js";
-import { listGuildEntries, type EntryStoreDeps } from "./repository.js";
+import type { EntryRepository } from "./repository.js";
 
 /** Links a catalogue to the passages that name its entries (in the bot, off the event loop). */
 export type MentionIndexer = (catalog: Catalog) => Promise<ReadonlyMap<string, MentionStats>>;
 
 /**
  * Each server's catalogue: the shipped one with that server's entries laid over it. Built on
- * first use and rebuilt after the server changes an entry, so lookups stay fast. New documents
- * relink every catalogue built so far in place (`corpusChanged`).
+ * first use and kept while the server's entries are unchanged, so lookups stay fast. Every
+ * lookup asks the store for the server's revision (one small read), so a change made through
+ * any process of the bot shows in the next lookup here. New documents relink every catalogue
+ * built so far in place (`corpusChanged`).
  */
 export class GuildCatalogs {
-  private readonly cache = new Map<string, Promise<CatalogKnowledge>>();
+  private readonly cache = new Map<
+    string,
+    { readonly revision: number; readonly knowledge: Promise<CatalogKnowledge> }
+  >();
 
   /**
    * @param indexMentions links a catalogue to the corpus as loaded; `changes` brings that up to
@@ -24,7 +29,7 @@ export class GuildCatalogs {
     private current: CatalogKnowledge,
     private readonly indexMentions: MentionIndexer,
     private readonly changes: CorpusChanges,
-    readonly entries: EntryStoreDeps,
+    readonly entries: EntryRepository,
   ) {}
 
   /** The shipped catalogue, linked to the corpus as it is now. */
@@ -32,20 +37,13 @@ export class GuildCatalogs {
     return this.current;
   }
 
-  for(guildId: string | null): Promise<CatalogKnowledge> {
-    if (!guildId) return Promise.resolve(this.current);
-    let known = this.cache.get(guildId);
-    if (!known) {
-      known = this.build(guildId);
-      this.cache.set(guildId, known);
-      known.catch(() => this.cache.delete(guildId));
-    }
-    return known;
-  }
-
-  /** After a change: the next lookup in that server sees it. */
-  changed(guildId: string): void {
-    this.cache.delete(guildId);
+  async for(guildId: string | null): Promise<CatalogKnowledge> {
+    if (!guildId) return this.current;
+    const revision = await this.entries.revision(guildId);
+    const cached = this.cache.get(guildId);
+    if (cached?.revision === revision) return cached.knowledge;
+    this.remember(guildId, revision, this.build(guildId));
+    return this.cache.get(guildId)!.knowledge;
   }
 
   /**
@@ -59,8 +57,8 @@ export class GuildCatalogs {
   ): void {
     const before = this.current;
     this.current = shipped;
-    for (const [guildId, known] of this.cache) {
-      const relinked = known.then((k) =>
+    for (const [guildId, { revision, knowledge }] of this.cache) {
+      const relinked = knowledge.then((k) =>
         k === before
           ? shipped
           : buildKnowledge(
@@ -69,13 +67,20 @@ export class GuildCatalogs {
               this.changes.holding,
             ),
       );
-      this.cache.set(guildId, relinked);
-      relinked.catch(() => this.cache.get(guildId) === relinked && this.cache.delete(guildId));
+      this.remember(guildId, revision, relinked);
     }
   }
 
+  private remember(guildId: string, revision: number, knowledge: Promise<CatalogKnowledge>) {
+    const built = { revision, knowledge };
+    this.cache.set(guildId, built);
+    knowledge.catch(() => {
+      if (this.cache.get(guildId) === built) this.cache.delete(guildId);
+    });
+  }
+
   private async build(guildId: string): Promise<CatalogKnowledge> {
-    const states = await listGuildEntries(this.entries, guildId);
+    const states = await this.entries.list(guildId);
     if (states.length === 0) return this.current;
     const catalog: Catalog = overlayCatalog(this.current.catalog, states);
     const mentions = this.changes.relinkAll(

@@ -48,6 +48,12 @@ const HISTORY: RecordType<{ records: HistoryRecord[] }> = {
   schema: z.object({ records: z.array(HistoryRecord) }),
 };
 const INDEX = idSetType("entry-index");
+/** Counts a server's changes, so other processes know their cached catalogue is out of date. */
+const REVISION: RecordType<{ revision: number }> = {
+  prefix: "entry-revision",
+  version: 1,
+  schema: z.object({ revision: z.number().int().nonnegative() }),
+};
 
 export interface EntryStoreDeps {
   readonly store: KeyValueStore;
@@ -129,7 +135,37 @@ export async function saveGuildEntry(
   deps: EntryStoreDeps,
   change: EntryChange,
 ): Promise<GuildEntryState> {
-  return commit(deps, change.guildId, change.entryId, (records, current) => {
+  return (await commit(deps, change.guildId, change.entryId, changeRecord(change)))!;
+}
+
+/**
+ * Restores the state of an earlier version, as a new version of its own. Version 0 is the
+ * shipped entry, when there is one (`original`).
+ */
+export async function revertGuildEntry(
+  deps: EntryStoreDeps,
+  guildId: string,
+  entryId: string,
+  toVersion: number,
+  by: string,
+  at: Date,
+  original?: ShippedEntry,
+): Promise<GuildEntryState | undefined> {
+  return commit(deps, guildId, entryId, revertRecord(entryId, toVersion, by, at, original));
+}
+
+/** Makes the history record of a change from the entry's records so far and its state. */
+export type RecordMaker = (
+  records: readonly HistoryRecord[],
+  current: GuildEntryState | undefined,
+) => HistoryRecord | undefined;
+
+/** The catalogue's own version of an entry: what version 0 restores. */
+export type ShippedEntry = { kind: "model" | "lab"; entry: ModelEntry | LabEntry };
+
+/** The record of an add, edit or removal. */
+export function changeRecord(change: EntryChange): RecordMaker {
+  return (records, current) => {
     const at = change.at.toISOString();
     const after: GuildEntryState = {
       entryId: change.entryId,
@@ -144,24 +180,18 @@ export async function saveGuildEntry(
       updatedBy: change.by,
     };
     return { version: after.version, action: change.action, at, by: change.by, after };
-  });
+  };
 }
 
-/**
- * Restores the state of an earlier version, as a new version of its own. Version 0 is the
- * shipped entry, when there is one (`original`).
- */
-export async function revertGuildEntry(
-  deps: EntryStoreDeps,
-  guildId: string,
+/** The record of a revert to `toVersion`; none when there is no such version. */
+export function revertRecord(
   entryId: string,
   toVersion: number,
   by: string,
   at: Date,
-  original?: { kind: "model" | "lab"; entry: ModelEntry | LabEntry },
-): Promise<GuildEntryState | undefined> {
-  let missing = false;
-  const state = await commit(deps, guildId, entryId, (records, current) => {
+  original?: ShippedEntry,
+): RecordMaker {
+  return (records, current) => {
     const shipped =
       toVersion === 0 && original
         ? {
@@ -179,11 +209,8 @@ export async function revertGuildEntry(
           }
         : undefined;
     const target = shipped ?? records.find((r) => r.version === toVersion);
+    if (!target) return undefined;
     const version = (records.at(-1)?.version ?? 0) + 1;
-    if (!target) {
-      missing = true;
-      return undefined;
-    }
     const when = at.toISOString();
     return {
       version,
@@ -193,30 +220,75 @@ export async function revertGuildEntry(
       revertedTo: toVersion,
       after: { ...target.after, version, updatedAt: when, updatedBy: by },
     };
-  });
-  return missing ? undefined : state;
+  };
 }
 
+/** Commits the record `make` returns, if any; the entry's state after it. */
 async function commit(
   deps: EntryStoreDeps,
   guildId: string,
   entryId: string,
-  make: (
-    records: HistoryRecord[],
-    current: GuildEntryState | undefined,
-  ) => HistoryRecord | undefined,
-): Promise<GuildEntryState> {
+  make: RecordMaker,
+): Promise<GuildEntryState | undefined> {
   // Per server, not per entry: changes to two entries share the server's index.
   return deps.mutex.run(guildId, async () => {
     const current = await getGuildEntry(deps, guildId, entryId);
     const records = await history(deps, guildId, entryId);
     const record = make(records, current);
-    if (!record) return current as GuildEntryState;
+    if (!record) return undefined;
     await updateIdSet(deps.store, INDEX, keyOf(INDEX, guildId), withId(entryId), deps.report);
     await writeRecord(deps.store, HISTORY, keyOf(HISTORY, guildId, entryId), {
       records: [...records, record],
     });
     await writeRecord(deps.store, ENTRY, keyOf(ENTRY, guildId, entryId), record.after);
+    // Last: a process that sees the new revision finds the change in place.
+    const revision = (await entryRevision(deps, guildId)) + 1;
+    await writeRecord(deps.store, REVISION, keyOf(REVISION, guildId), { revision });
     return record.after;
   });
+}
+
+async function entryRevision(deps: EntryStoreDeps, guildId: string): Promise<number> {
+  return (
+    (await readRecord(deps.store, REVISION, keyOf(REVISION, guildId), deps.report))?.revision ?? 0
+  );
+}
+
+/**
+ * A server's entries as the bot uses them, whatever keeps them: the embedded store (the functions
+ * above) or Postgres (rows, each change one transaction).
+ */
+export interface EntryRepository {
+  get(guildId: string, entryId: string): Promise<GuildEntryState | undefined>;
+  list(guildId: string): Promise<GuildEntryState[]>;
+  history(guildId: string, entryId: string): Promise<HistoryRecord[]>;
+  save(change: EntryChange): Promise<GuildEntryState>;
+  /** See `revertGuildEntry`: undefined when there is no such version. */
+  revert(
+    guildId: string,
+    entryId: string,
+    toVersion: number,
+    by: string,
+    at: Date,
+    original?: ShippedEntry,
+  ): Promise<GuildEntryState | undefined>;
+  /**
+   * A number that changes whenever the server's entries change, in this process or another: a
+   * cached view of the server's catalogue is current while it is the same.
+   */
+  revision(guildId: string): Promise<number>;
+}
+
+/** Entries in the embedded key-value store (SQLite, or memory offline). */
+export function keyvEntries(store: KeyValueStore, report: ProblemReporter): EntryRepository {
+  const deps = entryStoreDeps(store, report);
+  return {
+    get: (guildId, entryId) => getGuildEntry(deps, guildId, entryId),
+    list: (guildId) => listGuildEntries(deps, guildId),
+    history: (guildId, entryId) => listEntryHistory(deps, guildId, entryId),
+    save: (change) => saveGuildEntry(deps, change),
+    revert: (guildId, entryId, toVersion, by, at, original) =>
+      revertGuildEntry(deps, guildId, entryId, toVersion, by, at, original),
+    revision: (guildId) => entryRevision(deps, guildId),
+  };
 }

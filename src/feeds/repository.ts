@@ -129,7 +129,7 @@ export interface FeedRepository {
   close(): Promise<void>;
 }
 
-interface FeedRow {
+export interface FeedRow {
   url: string;
   source: string;
   etag: string | null;
@@ -146,7 +146,7 @@ interface FeedRow {
   documents: number;
 }
 
-interface ItemRow {
+export interface ItemRow {
   key: string;
   feed_url: string;
   link: string | null;
@@ -204,7 +204,8 @@ export class SqliteFeedRepository implements FeedRepository {
         first_seen_at INTEGER NOT NULL,
         updated_at INTEGER NOT NULL
       );
-      CREATE INDEX IF NOT EXISTS feed_items_revision ON feed_items (revision);`);
+      CREATE INDEX IF NOT EXISTS feed_items_revision ON feed_items (revision);
+      CREATE INDEX IF NOT EXISTS feed_items_first_seen ON feed_items (first_seen_at);`);
     try {
       // Documents are kept with their items since the index takes them in one by one.
       const columns = await db.all<{ name: string }>("PRAGMA table_info(feed_items)");
@@ -411,7 +412,7 @@ export class SqliteFeedRepository implements FeedRepository {
   }
 }
 
-function toFeedState(row: FeedRow): FeedState {
+export function toFeedState(row: FeedRow): FeedState {
   return FeedState.parse({
     url: row.url,
     source: row.source,
@@ -430,7 +431,7 @@ function toFeedState(row: FeedRow): FeedState {
   });
 }
 
-function toItem(row: ItemRow): FeedItemRecord {
+export function toItem(row: ItemRow): FeedItemRecord {
   return FeedItemRecord.parse({
     key: row.key,
     feedUrl: row.feed_url,

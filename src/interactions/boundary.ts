@@ -1,7 +1,12 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import { ephemeral, type Reply } from "../discord/payload.js";
-import { isUserError, StaleInteractionError } from "../errors.js";
+import {
+  isUserError,
+  StaleInteractionError,
+  STORE_UNAVAILABLE,
+  StoreUnavailableError,
+} from "../errors.js";
 
 /** What a member sees when a command fails: the id finds the logged error and its stack. */
 export function genericFailure(errorId: string): string {
@@ -26,6 +31,14 @@ export async function answerSafely(
       return { ...ephemeral(error.message), failure: { kind: "rejected" } };
     }
     if (isUserError(error)) return { ...ephemeral(error.message), failure: { kind: "rejected" } };
+    if (error instanceof StoreUnavailableError) {
+      // An outage, not a bug: one warning line, and the member knows to try again.
+      logger.warn(
+        { ...context, operation: error.operation, reason: error.reason },
+        "store unavailable",
+      );
+      return { ...ephemeral(STORE_UNAVAILABLE), failure: { kind: "failed" } };
+    }
     const errorId = randomBytes(4).toString("hex");
     logger.error({ err: error, errorId, ...context }, "interaction failed");
     return { ...ephemeral(genericFailure(errorId)), failure: { kind: "failed", errorId } };

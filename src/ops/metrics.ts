@@ -155,6 +155,20 @@ export function observeStoreCall(operation: string, ms: number, failed: boolean)
   if (failed) storeErrors.inc({ operation });
 }
 
+/** Runs one store call, timing it and counting its failure. */
+export async function timeStoreCall<T>(operation: string, work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  let failed = false;
+  try {
+    return await work();
+  } catch (error) {
+    failed = true;
+    throw error;
+  } finally {
+    observeStoreCall(operation, performance.now() - started, failed);
+  }
+}
+
 /** Where the gateway gauges read from; the last bot to start in this process. */
 export function watchGateway(shards: () => readonly ShardState[]): void {
   gateway = shards;

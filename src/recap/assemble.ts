@@ -1,7 +1,5 @@
 import type { AppContext } from "../app/context.js";
-import { mostBookmarked } from "../bookmarks/repository.js";
 import { openCandidates } from "../candidates/open.js";
-import { listGuildEntries } from "../entries/repository.js";
 import { jumpLink } from "../replies/bookmarks.js";
 import { buildRecap, type Recap } from "./content.js";
 import { weekRange, type IsoWeek } from "./week.js";
@@ -15,9 +13,9 @@ export async function recapFor(
 ): Promise<Recap> {
   const range = weekRange(week, timeZone);
   const knowledge = await ctx.catalogs.for(guildId);
-  const guildEntries = guildId ? await listGuildEntries(ctx.catalogs.entries, guildId) : [];
+  const guildEntries = guildId ? await ctx.catalogs.entries.list(guildId) : [];
   const bookmarks = guildId
-    ? (await mostBookmarked(ctx.bookmarks, guildId, range.start, range.end)).map((b) => ({
+    ? (await ctx.bookmarks.mostBookmarked(guildId, range.start, range.end)).map((b) => ({
         title: b.title,
         count: b.count,
         url: jumpLink({ guildId, channelId: b.channelId, messageId: b.messageId }),

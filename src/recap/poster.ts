@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { MessagePayload } from "../discord/payload.js";
 import { withRetries } from "../retry.js";
-import type { RecapPosts } from "./posts.js";
+import type { RecapPostRepository } from "./posts.js";
 import { coveredWeek, dueSlot, lastSlot, DEFAULT_GRACE_MS } from "./schedule.js";
 import type { RecapSettings } from "./settings.js";
 import { formatWeek, type IsoWeek } from "./week.js";
@@ -12,7 +12,7 @@ const RETRY_DELAYS_MS = [1_000, 4_000, 16_000];
 
 /** What posting needs from Discord, as plain functions: the scheduler's adapter supplies them. */
 export interface RecapPosterDeps {
-  readonly posts: RecapPosts;
+  readonly posts: RecapPostRepository;
   /** Who is posting: one id per running process. */
   readonly owner: string;
   readonly now: () => Date;
@@ -42,6 +42,8 @@ export type RecapOutcome =
   | { kind: "posted"; week: string; messageIds: string[] }
   | { kind: "not-due" }
   | { kind: "already-handled"; week: string }
+  /** Another run took the week over (this one's lease ran out while it was posting). */
+  | { kind: "lost"; week: string }
   | { kind: "skipped"; week: string; reason: string }
   | { kind: "paused"; week: string; reason: string }
   | { kind: "failed"; week: string; reason: string };
@@ -57,6 +59,9 @@ function errorCode(error: unknown): number | undefined {
   const code = (error as { code?: unknown }).code;
   return typeof code === "number" ? code : undefined;
 }
+
+/** Another run holds the week now: never retried (`isTransient` says no to it). */
+class LostClaim extends Error {}
 
 /** Discord nonces are at most 25 characters. */
 export function pageNonce(guildId: string, week: string, page: number): string {
@@ -106,7 +111,7 @@ export async function runRecapSlot(
     await deps.posts.skip(guildId, week, reason, now.getTime());
     return { kind: "skipped", week, reason };
   }
-  const claimed = await deps.posts.claim(
+  const fence = await deps.posts.claim(
     guildId,
     week,
     deps.owner,
@@ -114,7 +119,8 @@ export async function runRecapSlot(
     now.getTime(),
     LEASE_MS,
   );
-  if (!claimed) return { kind: "already-handled", week };
+  if (fence === undefined) return { kind: "already-handled", week };
+  const lost: RecapOutcome = { kind: "lost", week };
   const record = await deps.posts.get(guildId, week);
   const done = [...(record?.messageIds ?? [])];
   // An anchor means an earlier run got as far as sending: its last page may be unrecorded.
@@ -125,7 +131,7 @@ export async function runRecapSlot(
     const pages = await deps.pages(guildId, covered, settings);
     const anchor =
       earlierAnchor ?? (await withRetries(() => deps.newestMessageId(channelId), retryPolicy));
-    await deps.posts.plan(guildId, week, deps.owner, pages.length, anchor);
+    if (!(await deps.posts.plan(guildId, week, fence, pages.length, anchor))) return lost;
     for (let page = done.length; page < pages.length; page++) {
       const unrecorded =
         earlierAnchor !== null && page === (record?.messageIds.length ?? 0)
@@ -136,27 +142,37 @@ export async function runRecapSlot(
           : undefined;
       const sent =
         unrecorded ??
-        (await withRetries(
-          () => deps.send(channelId, pages[page]!, pageNonce(guildId, week, page)),
-          retryPolicy,
-        ));
+        (await withRetries(async () => {
+          // Each attempt first renews the claim: a run that stalled past its lease (a long
+          // pause, a retry's wait) stops here instead of posting what its successor posts.
+          if (
+            !(await deps.posts.progress(guildId, week, fence, done, deps.now().getTime(), LEASE_MS))
+          )
+            throw new LostClaim();
+          return deps.send(channelId, pages[page]!, pageNonce(guildId, week, page));
+        }, retryPolicy));
       done.push(sent.id);
-      await deps.posts.progress(guildId, week, deps.owner, done, deps.now().getTime(), LEASE_MS);
+      // Past a lost claim, another run posts the rest: this one stops here.
+      if (!(await deps.posts.progress(guildId, week, fence, done, deps.now().getTime(), LEASE_MS)))
+        return lost;
     }
-    await deps.posts.finish(
+    const finished = await deps.posts.finish(
       guildId,
       week,
-      deps.owner,
+      fence,
       "posted",
       pages.length ? null : "a quiet week: nothing to post",
       deps.now().getTime(),
     );
+    if (!finished) return lost;
     return { kind: "posted", week, messageIds: done };
   } catch (error) {
+    if (error instanceof LostClaim) return lost;
     const code = errorCode(error);
     const pausing = code !== undefined ? PAUSING_CODES[code] : undefined;
     const reason = pausing ?? `Discord kept failing: ${(error as Error).message.slice(0, 200)}`;
-    await deps.posts.finish(guildId, week, deps.owner, "failed", reason, deps.now().getTime());
+    if (!(await deps.posts.finish(guildId, week, fence, "failed", reason, deps.now().getTime())))
+      return lost;
     if (pausing) {
       await deps.pause(guildId, pausing);
       return { kind: "paused", week, reason: pausing };

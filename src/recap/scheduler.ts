@@ -38,6 +38,11 @@ export interface SchedulerDeps {
   readonly timer: Timer;
   readonly logger: Logger;
   readonly poster: RecapPosterDeps;
+  /**
+   * Whether this process posts a server's recap: the process that runs the server's gateway
+   * shard. Every server when unset (one process runs them all).
+   */
+  readonly ownsGuild?: (guildId: string) => boolean;
 }
 
 /**
@@ -56,7 +61,7 @@ export class RecapScheduler {
 
   /** Schedules every configured server and catches up on slots missed while the bot was down. */
   async start(): Promise<void> {
-    const guildIds = await listRecapGuilds(this.deps.store, this.deps.report);
+    const guildIds = await this.ownGuilds();
     await Promise.all(guildIds.map((id) => this.reschedule(id)));
     this.sweep = this.deps.timer.every(SWEEP_MS, () => this.runAll());
     await this.runAll();
@@ -66,7 +71,7 @@ export class RecapScheduler {
   async reschedule(guildId: string): Promise<void> {
     this.jobs.get(guildId)?.stop();
     this.jobs.delete(guildId);
-    if (this.stopped) return;
+    if (this.stopped || !this.owns(guildId)) return;
     const settings = await getRecapSettings(this.deps.store, guildId, this.deps.report);
     if (settings?.status !== "active") return;
     this.jobs.set(
@@ -102,8 +107,21 @@ export class RecapScheduler {
 
   /** Every server at once: one server's slow or failing post never delays another's. */
   async runAll(): Promise<void> {
-    const guildIds = await listRecapGuilds(this.deps.store, this.deps.report);
+    const guildIds = await this.ownGuilds();
     await Promise.all(guildIds.map((id) => this.run(id)));
+  }
+
+  private owns(guildId: string): boolean {
+    return this.deps.ownsGuild?.(guildId) ?? true;
+  }
+
+  /**
+   * The servers with a recap whose shard this process runs. When a shard moves to another
+   * process, both may try a slot for a while: the durable claim lets only one post.
+   */
+  private async ownGuilds(): Promise<string[]> {
+    const guildIds = await listRecapGuilds(this.deps.store, this.deps.report);
+    return guildIds.filter((id) => this.owns(id));
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { Keyv } from "keyv";
-import { observeStoreCall } from "../ops/metrics.js";
+import { timeStoreCall } from "../ops/metrics.js";
 import { SqliteKeyv } from "./sqlite-keyv.js";
 
 /** The durable key-value store every repository writes through. */
@@ -13,23 +13,15 @@ const TIMED_OPERATIONS = ["get", "getMany", "set", "delete", "deleteMany", "clea
  * Times every call into the adapter and counts its failures before keyv sees them: keyv answers
  * a failed read as "not found", so the failure would otherwise go unnoticed.
  */
-function timed<T extends object>(adapter: T): T {
+export function timed<T extends object>(adapter: T): T {
   const methods = adapter as unknown as Record<string, unknown>;
   for (const operation of TIMED_OPERATIONS) {
     const original = methods[operation];
     if (typeof original !== "function") continue;
-    methods[operation] = async (...args: unknown[]) => {
-      const started = performance.now();
-      let failed = false;
-      try {
-        return await (original as (...a: unknown[]) => Promise<unknown>).apply(adapter, args);
-      } catch (error) {
-        failed = true;
-        throw error;
-      } finally {
-        observeStoreCall(operation, performance.now() - started, failed);
-      }
-    };
+    methods[operation] = (...args: unknown[]) =>
+      timeStoreCall(operation, () =>
+        (original as (...a: unknown[]) => Promise<unknown>).apply(adapter, args),
+      );
   }
   return adapter;
 }
@@ -51,7 +43,9 @@ export function memoryStore(): KeyValueStore {
 
 /** What /about shows as the store. */
 export function storeKind(store: KeyValueStore): string {
-  return store.store instanceof SqliteKeyv ? "SQLite" : "memory";
+  if (store.store instanceof SqliteKeyv) return "SQLite";
+  const dialect = (store.store as { opts?: { dialect?: unknown } }).opts?.dialect;
+  return dialect === "postgres" ? "Postgres" : "memory";
 }
 
 /**

@@ -56,8 +56,7 @@ export function decode<T>(
   }
   const parsed = type.schema.safeParse(data);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    report({ key, message: `field \`${issue.path.join(".") || "(root)"}\` ${issue.message}` });
+    report({ key, message: schemaProblem(parsed.error) });
     return undefined;
   }
   return parsed.data;
@@ -85,6 +84,12 @@ function stage(store: KeyValueStore, key: string, raw: unknown, write: () => Pro
     .finally(() => {
       if (staged.get(key) === entry) staged.delete(key);
     });
+}
+
+/** A stored value's first problem with its schema, as a report says it. */
+export function schemaProblem(error: z.ZodError): string {
+  const issue = error.issues[0]!;
+  return `field \`${issue.path.join(".") || "(root)"}\` ${issue.message}`;
 }
 
 export async function readRecord<T>(
@@ -121,16 +126,21 @@ function deleteRecord(store: KeyValueStore, key: string): Promise<void> {
   return stage(store, key, undefined, () => store.delete(key));
 }
 
+/** Takes a lock every process on a shared store respects, and resolves with its release. */
+export type SharedLock = (name: string) => Promise<() => Promise<void>>;
+
 /**
  * Serialises async work per key inside this process, so two edits of one entry cannot
- * interleave their read-modify-write.
+ * interleave their read-modify-write; with a shared lock, across processes too.
  */
 export class KeyedMutex {
   private readonly tails = new Map<string, Promise<unknown>>();
 
+  constructor(private readonly shared?: SharedLock) {}
+
   async run<T>(key: string, work: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(work);
+    const next = previous.catch(() => undefined).then(() => this.exclusive(key, work));
     this.tails.set(key, next);
     try {
       return await next;
@@ -138,9 +148,25 @@ export class KeyedMutex {
       if (this.tails.get(key) === next) this.tails.delete(key);
     }
   }
+
+  private async exclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
+    if (!this.shared) return work();
+    const release = await this.shared(key);
+    try {
+      return await work();
+    } finally {
+      await release();
+    }
+  }
 }
 
 const sharedMutexes = new WeakMap<object, Map<string, KeyedMutex>>();
+const sharedLocks = new WeakMap<object, SharedLock>();
+
+/** From now on, `mutexFor(store, …)` also holds a lock shared by every process on the store. */
+export function shareLocks(store: object, lock: SharedLock): void {
+  sharedLocks.set(store, lock);
+}
 
 /**
  * One mutex per store and purpose, so work queued before a reload (SIGHUP builds a new app
@@ -150,7 +176,11 @@ export function mutexFor(store: object, purpose: string): KeyedMutex {
   let byPurpose = sharedMutexes.get(store);
   if (!byPurpose) sharedMutexes.set(store, (byPurpose = new Map()));
   let mutex = byPurpose.get(purpose);
-  if (!mutex) byPurpose.set(purpose, (mutex = new KeyedMutex()));
+  if (!mutex) {
+    const lock = sharedLocks.get(store);
+    mutex = new KeyedMutex(lock && ((key) => lock(`${purpose}:${key}`)));
+    byPurpose.set(purpose, mutex);
+  }
   return mutex;
 }
 
@@ -205,6 +235,8 @@ export function stageIdSet(
     const written = after.length
       ? writeRecord(store, type, key, { ids: after })
       : deleteRecord(store, key);
+    // Other processes see only what is stored: a shared lock is held until the write lands.
+    if (sharedLocks.has(store)) await written;
     return { written };
   });
 }

@@ -2,7 +2,7 @@
  * `npm run bench`: index build, warm start, memory and /search latency on the shipped corpus
  * (1×) and on a synthetic corpus 100× its size, against a plain fuse.js baseline, and one
  * document added and removed without a rebuild; then the whole command path end to end
- * (test/bench/e2e.ts). `npm run bench -- e2e` runs only the latter, `-- index` all but it.
+ * (test/bench/e2e.ts). `npm run bench:e2e` runs only the latter, `npm run bench:index` all but it.
  * Each figure comes from a fresh child process; all figures of a report come from one run.
  */
 import { execFile } from "node:child_process";

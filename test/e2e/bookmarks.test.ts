@@ -7,7 +7,7 @@ import {
   type User,
 } from "discord.js";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { listBookmarks, type Bookmark } from "../../src/bookmarks/repository.js";
+import type { Bookmark } from "../../src/bookmarks/repository.js";
 import { DiscordEmulator, type OptionValues, type UserDriver } from "../../src/emulator/index.js";
 import { SHIPPED_DATA, tempDir } from "../helpers.js";
 import { BotProcess } from "./bot-process.js";
@@ -87,7 +87,7 @@ async function handled(since: number, user: UserDriver, count: number): Promise<
 }
 
 function bookmarksOf(user: UserDriver, guildId = world.guildId): Promise<Bookmark[]> {
-  return listBookmarks(world.bot.context().bookmarks, guildId, user.userId);
+  return world.bot.context().bookmarks.list(guildId, user.userId);
 }
 
 async function list(user: UserDriver): Promise<APIMessage> {
@@ -248,8 +248,8 @@ describe("reaction bookmarks against a Discord emulator", () => {
     await world.start();
 
     const ctx = world.bot.context();
-    expect(await listBookmarks(ctx.bookmarks, world.guildId, world.emu.botUserId)).toEqual([]);
-    expect(await listBookmarks(ctx.bookmarks, world.guildId, other.id)).toEqual([]);
+    expect(await ctx.bookmarks.list(world.guildId, world.emu.botUserId)).toEqual([]);
+    expect(await ctx.bookmarks.list(world.guildId, other.id)).toEqual([]);
     expect(
       world.logs.filter(
         (l) =>
@@ -312,7 +312,7 @@ describe("reaction bookmarks against a Discord emulator", () => {
         .filter((a) => reacted.has(`${member.userId}/${a.id}`))
         .map((a) => a.id)
         .sort();
-      const stored = await listBookmarks(ctx.bookmarks, world.guildId, member.userId);
+      const stored = await ctx.bookmarks.list(world.guildId, member.userId);
       expect(stored.map((b) => b.messageId).sort(), member.userId).toEqual(want);
       const onDiscord = answers
         .filter((a) =>
@@ -493,11 +493,7 @@ describe("reaction bookmarks against a Discord emulator", () => {
         `I could not bookmark ${link(limited.guildId, limited.channelId, notes[3]!.id)}: you already have 3 bookmarks in that server, the most one member can keep. Remove some with \`/bookmarks remove\` or \`/bookmarks clear\` (export them first with \`/bookmarks export\`), then react again.`,
       ]);
       await limited.start();
-      const kept = await listBookmarks(
-        limited.bot.context().bookmarks,
-        limited.guildId,
-        reader.userId,
-      );
+      const kept = await limited.bot.context().bookmarks.list(limited.guildId, reader.userId);
       expect(kept.map((b) => b.messageId)).toEqual(
         notes
           .slice(0, 3)

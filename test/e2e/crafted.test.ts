@@ -1,7 +1,5 @@
 import { PermissionFlagsBits, type APIMessage } from "discord-api-types/v10";
 import { describe, expect, it } from "vitest";
-import { listBookmarks } from "../../src/bookmarks/repository.js";
-import { listGuildEntries } from "../../src/entries/repository.js";
 import {
   InteractionRefused,
   type InteractionHandle,
@@ -93,8 +91,8 @@ describe("buttons pressed where the bot did not put them", () => {
     expect(await privately(await other.rawComponent(question, "bookmarks:clear"))).toBe(STALE);
     expect(shown(question.id)).toEqual(before);
     const ctx = world.bot.context();
-    expect(await listBookmarks(ctx.bookmarks, world.guildId, owner.userId)).toHaveLength(1);
-    expect(await listBookmarks(ctx.bookmarks, world.guildId, other.userId)).toHaveLength(1);
+    expect(await ctx.bookmarks.list(world.guildId, owner.userId)).toHaveLength(1);
+    expect(await ctx.bookmarks.list(world.guildId, other.userId)).toHaveLength(1);
     expect(refusals(since)).toEqual([
       {
         level: 30,
@@ -152,7 +150,7 @@ describe("saved forms belong to their server and member", () => {
     expect(retry.modal).toBeUndefined();
     const submitted = await here.rawModalSubmit(formId, { ...typed, released: "2026-02-05" });
     expect(await privately(submitted)).toBe(STALE_FORM);
-    const saved = await listGuildEntries(world.bot.context().catalogs.entries, world.guildId);
+    const saved = await world.bot.context().catalogs.entries.list(world.guildId);
     expect(saved.map((s) => s.entryId)).not.toContain("secret-model");
 
     // In its own server the button still reopens the form with what was typed.

@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { listBookmarks } from "../../src/bookmarks/repository.js";
 import { DiscordEmulator } from "../../src/emulator/index.js";
 import { SHIPPED_DATA, tempDir } from "../helpers.js";
 import { ensureBuilt } from "../build.js";
@@ -122,10 +121,7 @@ describe("npm start as a process", () => {
     try {
       const ctx = world.bot.context();
       for (const member of members)
-        expect(
-          await listBookmarks(ctx.bookmarks, guild.id, member.userId),
-          member.userId,
-        ).toHaveLength(1);
+        expect(await ctx.bookmarks.list(guild.id, member.userId), member.userId).toHaveLength(1);
     } finally {
       await world.close();
     }
@@ -319,4 +315,41 @@ describe("npm start in production", () => {
     ]);
     expect(isRunning(botPid)).toBe(false);
   }, 90_000);
+});
+
+describe("the built bot with its shards in worker threads", () => {
+  beforeAll(ensureBuilt, BUILD_TIMEOUT_MS);
+
+  it("GIVEN SHARD_COUNT=2 and SHARD_WORKERS=1 under npm start THEN each shard connects from its worker and answers its servers, and SIGTERM stops it cleanly", async () => {
+    emu = await DiscordEmulator.start({ sharding: { maxConcurrency: 2 } });
+    const servers = [0, 1].map((shard) => {
+      const guild = emu!.addGuild({ shard: { id: shard, count: 2 } });
+      const channel = emu!.addChannel(guild.id, { name: "general" });
+      const member = emu!.addMember(guild.id, { username: `m${shard}` });
+      return { shard, user: emu!.user(guild.id, member.id, { channelId: channel.id }) };
+    });
+    const bot = BotProcess.npmStart({
+      DISCORD_TOKEN: emu.token,
+      DISCORD_API_URL: emu.apiUrl,
+      STATE_DIR: await tempDir("proc-"),
+      DATA_DIR: SHIPPED_DATA,
+      SHARD_COUNT: "2",
+      SHARD_WORKERS: "1",
+    });
+    running.push(bot);
+    await bot.waitForLog(ready, 60_000);
+    expect(emu.gatewayShards).toEqual([
+      { shard: [0, 2], connected: true },
+      { shard: [1, 2], connected: true },
+    ]);
+    for (const { shard, user } of servers) {
+      const about = await (await user.runCommand("about")).reply();
+      expect(about.embeds[0]?.fields?.find((f) => f.name === "Shard")?.value).toBe(
+        `${shard} of 2, ready`,
+      );
+    }
+    bot.signal("SIGTERM");
+    expect(await bot.exitCode(10_000)).toBe(0);
+    expect(bot.errors()).toEqual([]);
+  }, 120_000);
 });

@@ -169,7 +169,8 @@ describe("the weekly recap", () => {
     await configure(w);
     await w.stopBot();
     clock.now = SLOT + 2 * 60 * 60_000;
-    const arrived = w.emu.nextMessage(w.channelId);
+    // The restart waits for its identify turn: Discord allows one per five seconds.
+    const arrived = w.emu.nextMessage(w.channelId, { timeoutMs: 15_000 });
     await w.start();
     expect((await arrived).embeds[0]!.title).toBe(TITLE);
 

@@ -9,11 +9,7 @@ import {
   type ReactionDeps,
   type ReactionEvent,
 } from "../../src/bookmarks/reactions.js";
-import {
-  bookmarkStoreDeps,
-  listBookmarks,
-  markMessageDeleted,
-} from "../../src/bookmarks/repository.js";
+import { keyvBookmarks } from "../../src/bookmarks/repository.js";
 import type { Reply } from "../../src/discord/payload.js";
 import { answerSafely } from "../../src/interactions/boundary.js";
 import type { Caller, OptionValue } from "../../src/interactions/types.js";
@@ -31,7 +27,7 @@ function harness(limit = 500) {
   const problems: StoreProblem[] = [];
   let tick = 0;
   const deps: ReactionDeps = {
-    bookmarks: bookmarkStoreDeps(store, (p) => problems.push(p)),
+    bookmarks: keyvBookmarks(store, (p) => problems.push(p)),
     store,
     report: (p) => problems.push(p),
     // Each event a second later, so "newest first" is well defined.
@@ -49,7 +45,7 @@ function harness(limit = 500) {
     emoji: { id: null, name: "🔖" },
     ...over,
   });
-  const list = (userId = ALICE, guildId = GUILD) => listBookmarks(deps.bookmarks, guildId, userId);
+  const list = (userId = ALICE, guildId = GUILD) => deps.bookmarks.list(guildId, userId);
   return { store, deps, event, list, problems };
 }
 
@@ -148,8 +144,7 @@ describe("bookmark reactions", () => {
     await applyReaction(event({}), deps);
     await applyReaction(event({ userId: "200000000000000002" }), deps);
     expect(
-      await markMessageDeleted(
-        deps.bookmarks,
+      await deps.bookmarks.markMessageDeleted(
         GUILD,
         "500000000000000001",
         new Date("2026-11-25T00:00:00Z"),
@@ -303,7 +298,7 @@ describe("/bookmarks", () => {
     expect(choices).toEqual([{ name: "Model 2 · 2026-11-24", value: "500000000000000102" }]);
     const removed = await run(alice, "remove", { item: "500000000000000102" });
     expect(removed.payload.content).toBe("Removed the bookmark **Model 2**.");
-    expect((await listBookmarks(ctx.bookmarks, GUILD, ALICE)).map((b) => b.title)).toEqual([
+    expect((await ctx.bookmarks.list(GUILD, ALICE)).map((b) => b.title)).toEqual([
       "Search: query 3",
       "Search: query 1",
     ]);
@@ -319,10 +314,10 @@ describe("/bookmarks", () => {
     expect(ask.payload.content).toMatch(/^Delete all 3 of your bookmarks in this server\?/);
     expect(customIds(ask.payload)).toEqual(["bookmarks:clear", "bookmarks:cancel"]);
     await click(alice, "bookmarks:cancel");
-    expect(await listBookmarks(ctx.bookmarks, GUILD, ALICE)).toHaveLength(3);
+    expect(await ctx.bookmarks.list(GUILD, ALICE)).toHaveLength(3);
     const done = await click(alice, "bookmarks:clear");
     expect(done.payload.content).toBe("Deleted 3 bookmarks.");
-    expect(await listBookmarks(ctx.bookmarks, GUILD, ALICE)).toEqual([]);
+    expect(await ctx.bookmarks.list(GUILD, ALICE)).toEqual([]);
   });
 
   it("GIVEN export THEN the bookmarks come as a JSON or Markdown file", async () => {

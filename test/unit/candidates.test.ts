@@ -1,8 +1,10 @@
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { findCandidates, knownNames } from "../../src/candidates/detect.js";
-import { SqliteCandidateRepository } from "../../src/candidates/repository.js";
-import { tempDir } from "../helpers.js";
+import type { CandidateRepository } from "../../src/candidates/repository.js";
+import { openStorage, type Storage, type StorageConfig } from "../../src/store/storage.js";
+import { freshDatabase } from "../postgres.js";
+import { silentLogger, tempDir } from "../helpers.js";
 
 const known = knownNames({
   models: [
@@ -100,15 +102,27 @@ describe("finding names that may be new models", () => {
   });
 });
 
-describe("the candidates store", () => {
-  let file: string;
-  let store: SqliteCandidateRepository;
+describe.each(["SQLite", "Postgres"] as const)("the candidates store on %s", (kind) => {
+  let config: StorageConfig;
+  let opened: Storage[];
+  let store: CandidateRepository;
+  /** The candidates through a connection of their own, as another process has. */
+  const connect = async () => {
+    const storage = await openStorage(config, silentLogger);
+    opened.push(storage);
+    return (await storage.openFeeds()).candidates;
+  };
   beforeEach(async () => {
-    file = path.join(await tempDir("candidates-"), "modeldex.sqlite");
-    store = await SqliteCandidateRepository.open(file);
+    opened = [];
+    config = {
+      storePath: path.join(await tempDir("candidates-"), "modeldex.sqlite"),
+      postgresUrl: kind === "Postgres" ? await freshDatabase() : undefined,
+      storeTimeoutMs: 5_000,
+    };
+    store = await connect();
   });
   afterEach(async () => {
-    await store.close();
+    for (const storage of opened) await storage.close();
   });
 
   const kimi = { name: "Kimi K3", sentence: "Moonshot AI open-sourced Kimi K3." };
@@ -168,14 +182,10 @@ describe("the candidates store", () => {
   });
 
   it("GIVEN another connection to the same file THEN it sees the same candidates and dismissals", async () => {
-    const other = await SqliteCandidateRepository.open(file);
-    try {
-      await store.replaceCandidates("doc-a", "2026-11-16", [kimi], 1_000);
-      const [candidate] = await other.listCandidates("guild-1", { limit: 10 });
-      await other.dismissCandidate("guild-1", candidate!.key, "mod-1", 2_000);
-      expect(await store.countCandidates("guild-1")).toBe(0);
-    } finally {
-      await other.close();
-    }
+    const other = await connect();
+    await store.replaceCandidates("doc-a", "2026-11-16", [kimi], 1_000);
+    const [candidate] = await other.listCandidates("guild-1", { limit: 10 });
+    await other.dismissCandidate("guild-1", candidate!.key, "mod-1", 2_000);
+    expect(await store.countCandidates("guild-1")).toBe(0);
   });
 });

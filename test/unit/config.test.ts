@@ -167,4 +167,47 @@ describe("config", () => {
     );
     expect(parseConfig({ FEED_POLL: "*/30 * * * *" }).feedPoll).toBe("*/30 * * * *");
   });
+
+  it("GIVEN STORE_URL THEN sqlite:// names the file and postgres:// the shared database; anything else names the variable, never the value", () => {
+    const sqlite = parseConfig({ STORE_URL: "sqlite://./elsewhere/store.sqlite" });
+    expect(sqlite.storePath).toBe(path.resolve("elsewhere/store.sqlite"));
+    expect(sqlite.postgresUrl).toBeUndefined();
+    expect(sqlite.storeTimeoutMs).toBe(2_000);
+    const url = "postgres://modeldex:secret@db.internal:5432/modeldex";
+    const shared = parseConfig({ STORE_URL: url, STORE_TIMEOUT_MS: "1500" });
+    expect(shared.postgresUrl).toBe(url);
+    expect(shared.storeTimeoutMs).toBe(1_500);
+    expect(parseConfig({ STORE_URL: "postgresql://h/db" }).postgresUrl).toBe("postgresql://h/db");
+    const wrong = "mysql://user:hunter2@host/db";
+    expect(() => parseConfig({ STORE_URL: wrong })).toThrowError(
+      /^STORE_URL must start with sqlite:\/\/ or postgres:\/\//,
+    );
+    expect(() => parseConfig({ STORE_URL: wrong })).not.toThrowError(/hunter2/);
+    expect(() => parseConfig({ STORE_TIMEOUT_MS: "10" })).toThrowError(/^STORE_TIMEOUT_MS/);
+  });
+
+  it("GIVEN SHARD_COUNT and SHARD_IDS THEN this process runs those shards of that many; unset, one shard; mistakes name the variable", () => {
+    expect(parseConfig({}).shards).toEqual({ count: 1, ids: undefined, workers: false });
+    expect(parseConfig({ SHARD_COUNT: "4", SHARD_IDS: "2, 3,2" }).shards).toEqual({
+      count: 4,
+      ids: [2, 3],
+      workers: false,
+    });
+    expect(parseConfig({ SHARD_COUNT: "AUTO", SHARD_WORKERS: "1" }).shards).toEqual({
+      count: "auto",
+      ids: undefined,
+      workers: true,
+    });
+    expect(() => parseConfig({ SHARD_COUNT: "4", SHARD_IDS: "1,4" })).toThrowError(
+      /^SHARD_IDS names shard 4, but SHARD_COUNT is 4: shards are numbered from 0 to 3\.$/,
+    );
+    expect(() => parseConfig({ SHARD_IDS: "0" })).toThrowError(
+      /^SHARD_IDS is set without SHARD_COUNT/,
+    );
+    expect(() => parseConfig({ SHARD_COUNT: "0" })).toThrowError(/^SHARD_COUNT is out of range/);
+    expect(() => parseConfig({ SHARD_COUNT: "many" })).toThrowError(/^SHARD_COUNT is neither/);
+    expect(() => parseConfig({ SHARD_COUNT: "2", SHARD_IDS: "0;1" })).toThrowError(
+      /^SHARD_IDS is not a comma-separated list/,
+    );
+  });
 });

@@ -1,22 +1,33 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { ModelEntry } from "../../src/catalog/schema.js";
 import { loadCatalog } from "../../src/catalog/load.js";
 import { overlayCatalog } from "../../src/entries/overlay.js";
 import {
+  keyvEntries,
+  type EntryRepository,
   entryStoreDeps,
   getGuildEntry,
   listEntryHistory,
   listGuildEntries,
-  revertGuildEntry,
   saveGuildEntry,
   type EntryChange,
 } from "../../src/entries/repository.js";
 import { memoryStore, openStore } from "../../src/store/keyv.js";
 import { decode, type StoreProblem } from "../../src/store/records.js";
 import { z } from "zod";
+import type { Storage } from "../../src/store/storage.js";
 import { FIXTURE_DATA, tempDir } from "../helpers.js";
+import { postgresStorage } from "../postgres.js";
+
+const opened: Storage[] = [];
+afterAll(async () => {
+  for (const storage of opened) await storage.close();
+});
+const noProblems = (problem: unknown) => {
+  throw new Error(`unexpected problem: ${JSON.stringify(problem)}`);
+};
 
 const model = (summary: string): ModelEntry => ({
   id: "kimi-k3",
@@ -44,12 +55,21 @@ const change = (over: Partial<EntryChange>): EntryChange => ({
   ...over,
 });
 
-describe("server entries", () => {
+describe.each([
+  ["the embedded store", async () => keyvEntries(memoryStore(), noProblems)],
+  [
+    "Postgres",
+    async () => {
+      const storage = await postgresStorage();
+      opened.push(storage);
+      return storage.repositories(noProblems)!.entries;
+    },
+  ],
+] as Array<[string, () => Promise<EntryRepository>]>)("server entries in %s", (_name, make) => {
   it("GIVEN an add then an edit THEN the entry, its history and its added-by survive", async () => {
-    const { deps } = setup();
-    await saveGuildEntry(deps, change({}));
-    await saveGuildEntry(
-      deps,
+    const repo = await make();
+    await repo.save(change({}));
+    await repo.save(
       change({
         action: "edit",
         entry: model("Edited summary of the new model."),
@@ -57,7 +77,7 @@ describe("server entries", () => {
         at: new Date("2026-11-21T09:00:00Z"),
       }),
     );
-    const state = await getGuildEntry(deps, "g1", "kimi-k3");
+    const state = await repo.get("g1", "kimi-k3");
     expect(state).toMatchObject({
       version: 2,
       status: "active",
@@ -66,22 +86,17 @@ describe("server entries", () => {
       updatedBy: "mod-2",
     });
     expect((state!.entry as ModelEntry).summary).toBe("Edited summary of the new model.");
+    expect(await repo.revision("g1")).toBe(2);
     expect(
-      (await listEntryHistory(deps, "g1", "kimi-k3")).map(
-        (r) => `${r.version}:${r.action}:${r.by}`,
-      ),
+      (await repo.history("g1", "kimi-k3")).map((r) => `${r.version}:${r.action}:${r.by}`),
     ).toEqual(["1:add:mod-1", "2:edit:mod-2"]);
   });
 
   it("GIVEN a revert THEN the earlier state returns as a new, recorded version", async () => {
-    const { deps } = setup();
-    await saveGuildEntry(deps, change({}));
-    await saveGuildEntry(
-      deps,
-      change({ action: "edit", entry: model("A mistaken edit of this entry.") }),
-    );
-    const reverted = await revertGuildEntry(
-      deps,
+    const repo = await make();
+    await repo.save(change({}));
+    await repo.save(change({ action: "edit", entry: model("A mistaken edit of this entry.") }));
+    const reverted = await repo.revert(
       "g1",
       "kimi-k3",
       1,
@@ -90,22 +105,24 @@ describe("server entries", () => {
     );
     expect(reverted).toMatchObject({ version: 3, updatedBy: "mod-3" });
     expect((reverted!.entry as ModelEntry).summary).toBe("A new model added by a moderator.");
-    expect((await listEntryHistory(deps, "g1", "kimi-k3")).at(-1)).toMatchObject({
+    expect((await repo.history("g1", "kimi-k3")).at(-1)).toMatchObject({
       action: "revert",
       revertedTo: 1,
     });
-    expect(await revertGuildEntry(deps, "g1", "kimi-k3", 9, "mod-3", new Date())).toBeUndefined();
-    expect((await getGuildEntry(deps, "g1", "kimi-k3"))!.version).toBe(3);
+    expect(await repo.revert("g1", "kimi-k3", 9, "mod-3", new Date())).toBeUndefined();
+    expect((await repo.get("g1", "kimi-k3"))!.version).toBe(3);
   });
 
   it("GIVEN two servers THEN neither sees the other's entries", async () => {
-    const { deps } = setup();
-    await saveGuildEntry(deps, change({ guildId: "g1" }));
-    expect(await listGuildEntries(deps, "g2")).toEqual([]);
-    expect(await getGuildEntry(deps, "g2", "kimi-k3")).toBeUndefined();
-    expect((await listGuildEntries(deps, "g1")).map((s) => s.entryId)).toEqual(["kimi-k3"]);
+    const repo = await make();
+    await repo.save(change({ guildId: "g1" }));
+    expect(await repo.list("g2")).toEqual([]);
+    expect(await repo.get("g2", "kimi-k3")).toBeUndefined();
+    expect((await repo.list("g1")).map((s) => s.entryId)).toEqual(["kimi-k3"]);
   });
+});
 
+describe("server entries", () => {
   it("GIVEN a crash after the history write but before the entry write THEN the next read completes the change", async () => {
     const { deps, store } = setup();
     await saveGuildEntry(deps, change({}));

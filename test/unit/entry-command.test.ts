@@ -5,7 +5,6 @@ import { model } from "../../commands/model.js";
 import { search } from "../../commands/search.js";
 import type { AppContext } from "../../src/app/context.js";
 import type { Reply } from "../../src/discord/payload.js";
-import { listGuildEntries } from "../../src/entries/repository.js";
 import { answerSafely } from "../../src/interactions/boundary.js";
 import type { Caller, CommandCall, OptionValue } from "../../src/interactions/types.js";
 import { MANAGE_GUILD } from "../../src/settings/permissions.js";
@@ -68,7 +67,7 @@ async function addK3(fields: Partial<typeof K3> = {}, caller = admin) {
   return submit(caller, form, { ...K3, ...fields });
 }
 
-const storedEntries = async (guildId = GUILD) => listGuildEntries(ctx.catalogs.entries, guildId);
+const storedEntries = async (guildId = GUILD) => ctx.catalogs.entries.list(guildId);
 
 describe("/entry add", () => {
   it("GIVEN a moderator THEN the form opens with five inputs and a modal custom id", async () => {

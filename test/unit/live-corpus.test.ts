@@ -11,7 +11,6 @@ import {
 import type { ModelEntry } from "../../src/catalog/schema.js";
 import { readDocumentText } from "../../src/corpus/load.js";
 import type { CorpusDocument, DocumentMeta } from "../../src/corpus/schema.js";
-import { saveGuildEntry } from "../../src/entries/repository.js";
 import { feedDocumentsDir } from "../../src/feeds/ingest.js";
 import { searchCorpus } from "../../src/search/search.js";
 import { memoryStore } from "../../src/store/keyv.js";
@@ -181,7 +180,7 @@ describe("taking documents into a loaded corpus", () => {
     const stateDir = await tempDir("live-");
     const ctx = await contextIn(stateDir);
     const shippedOpus = ctx.catalog.get("claude-opus-4-5")!.entry as ModelEntry;
-    await saveGuildEntry(ctx.catalogs.entries, {
+    await ctx.catalogs.entries.save({
       guildId: "g1",
       entryId: "quokkaformer",
       kind: "model",
@@ -200,8 +199,18 @@ describe("taking documents into a loaded corpus", () => {
     expect(server.mentions.get("claude-opus-4-5")).toEqual(
       after.catalog.mentions.get("claude-opus-4-5"),
     );
-    // A server whose catalogue is built only now links it to the corpus as it is now.
-    after.catalogs.changed("g1");
-    expect((await after.catalogs.for("g1")).mentions.get("quokkaformer")?.documents).toBe(1);
+    // A server's catalogue built anew (another entry changed) links to the corpus as it is now.
+    await ctx.catalogs.entries.save({
+      guildId: "g1",
+      entryId: "quokkaformer-2",
+      kind: "model",
+      action: "add",
+      entry: { ...shippedOpus, id: "quokkaformer-2", name: "Quokkaformer 2", aliases: [] },
+      by: "mod",
+      at: new Date("2026-11-24T12:00:00Z"),
+    });
+    const rebuilt = await after.catalogs.for("g1");
+    expect(rebuilt).not.toBe(server);
+    expect(rebuilt.mentions.get("quokkaformer")?.documents).toBe(1);
   });
 });

@@ -3,7 +3,9 @@ import cron from "node-cron";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { MessagePayload } from "../../src/discord/payload.js";
 import { pageNonce, runRecapSlot, type RecapPosterDeps } from "../../src/recap/poster.js";
-import { RecapPosts } from "../../src/recap/posts.js";
+import { SqliteRecapPosts, type RecapPostRepository } from "../../src/recap/posts.js";
+import type { Storage } from "../../src/store/storage.js";
+import { postgresStorage } from "../postgres.js";
 import { cronExpression, slotOf, type RecapSchedule } from "../../src/recap/schedule.js";
 import { RecapScheduler, type Timer } from "../../src/recap/scheduler.js";
 import { saveRecapSettings, type RecapSettings } from "../../src/recap/settings.js";
@@ -67,9 +69,9 @@ class FakeDiscord {
   };
 }
 
-let posts: RecapPosts;
+let posts: RecapPostRepository;
 beforeEach(async () => {
-  posts = await RecapPosts.open(path.join(await tempDir("posts-"), "store.sqlite"));
+  posts = await SqliteRecapPosts.open(path.join(await tempDir("posts-"), "store.sqlite"));
 });
 afterEach(() => posts.close());
 
@@ -104,7 +106,19 @@ async function until(done: () => boolean): Promise<void> {
 
 const minutesAfter = (date: Date, minutes: number) => new Date(date.getTime() + minutes * 60_000);
 
-describe("posting a recap exactly once", () => {
+describe.each(["SQLite", "Postgres"] as const)("posting a recap exactly once (%s)", (kind) => {
+  let postgres: Storage | undefined;
+  beforeEach(async () => {
+    if (kind !== "Postgres") return;
+    await posts.close();
+    postgres = await postgresStorage();
+    posts = postgres.recapPosts;
+  });
+  afterEach(async () => {
+    await postgres?.close();
+    postgres = undefined;
+  });
+
   it("GIVEN a due slot THEN every page is posted once with its own nonce, and a second run posts nothing", async () => {
     const discord = new FakeDiscord();
     const first = await runRecapSlot(GUILD, settings(), deps(discord, minutesAfter(SLOT, 1)));
@@ -163,6 +177,39 @@ describe("posting a recap exactly once", () => {
     );
     expect(resumed.kind).toBe("posted");
     expect(discord.posted.map((p) => p.content)).toEqual(["page 1", "page 2", "page 3"]);
+  });
+
+  it("GIVEN a run stalled past its lease THEN the takeover posts the rest, and the stalled run, when it wakes, posts and records nothing", async () => {
+    const discord = new FakeDiscord();
+    // Page 2 fails once, and the wait before its retry outlasts the lease.
+    discord.failures = [
+      undefined,
+      Object.assign(new Error("Service Unavailable"), { status: 503 }),
+    ];
+    let wake: (() => void) | undefined;
+    const stalled = {
+      ...deps(discord, minutesAfter(SLOT, 1), "instance-a"),
+      sleep: () => new Promise<void>((resolve) => (wake = resolve)),
+    };
+    const first = runRecapSlot(GUILD, settings(), stalled);
+    await until(() => wake !== undefined);
+    expect(discord.posted.map((p) => p.content)).toEqual(["page 1"]);
+
+    const takeover = await runRecapSlot(
+      GUILD,
+      settings(),
+      deps(discord, minutesAfter(SLOT, 4), "instance-b"),
+    );
+    expect(takeover.kind).toBe("posted");
+    wake!();
+    expect(await first).toEqual({ kind: "lost", week: "2026-W47" });
+    expect(discord.posted.map((p) => p.content)).toEqual(["page 1", "page 2", "page 3"]);
+    expect(await posts.get(GUILD, "2026-W47")).toMatchObject({
+      status: "posted",
+      owner: "instance-b",
+      fence: 2,
+      messageIds: discord.posted.map((p) => p.id),
+    });
   });
 
   it("GIVEN a crash after Discord created page 2 but before it was recorded THEN the resumed run finds it in the channel and sends only page 3", async () => {

@@ -161,6 +161,7 @@ describe("/recap-config status lines", () => {
     week: "2026-W06",
     status: "posted",
     owner: "a",
+    fence: 1,
     leaseUntil: 0,
     messageIds: ["11"],
     channelId: "2",
