@@ -340,16 +340,7 @@ export class SqliteFeedRepository implements FeedRepository {
             firstSeenAt: now,
           };
         }
-        const samePost =
-          known.key === claim.key || (claim.link !== null && known.link === claim.link);
-        // A post is updated only through the feed that first stored it: two feeds carrying it
-        // with different text (a summary, the full post) would otherwise rewrite it every poll.
-        if (!samePost || known.feed_url !== claim.feedUrl) return { won: false };
-        const free =
-          known.status === "stored"
-            ? known.stored_hash !== claim.contentHash
-            : known.lease_until <= now;
-        if (!free) return { won: false };
+        if (!mayTake(known, claim, now)) return { won: false };
         await tx.run(
           `UPDATE feed_items SET content_hash = ?, link = coalesce(?, link), status = 'claimed',
              owner = ?, lease_until = ?, updated_at = ?
@@ -410,6 +401,26 @@ export class SqliteFeedRepository implements FeedRepository {
   close(): Promise<void> {
     return this.db.close();
   }
+}
+
+/**
+ * Whether a claim may take the item record found for it (by key, link or content): the same
+ * post, through the feed that stored it, changed since, and held by no one (or their claim
+ * lapsed). A post is updated only through the feed that first stored it: two feeds carrying it
+ * with different text (a summary, the full post) would otherwise rewrite it every poll.
+ */
+export function mayTake(
+  known: Pick<ItemRow, "key" | "link" | "feed_url" | "status" | "stored_hash"> & {
+    lease_until: number | string;
+  },
+  claim: FeedItemClaim,
+  now: number,
+): boolean {
+  const samePost = known.key === claim.key || (claim.link !== null && known.link === claim.link);
+  if (!samePost || known.feed_url !== claim.feedUrl) return false;
+  return known.status === "stored"
+    ? known.stored_hash !== claim.contentHash
+    : Number(known.lease_until) <= now;
 }
 
 export function toFeedState(row: FeedRow): FeedState {

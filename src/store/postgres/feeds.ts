@@ -1,4 +1,5 @@
 import {
+  mayTake,
   toFeedState,
   toItem,
   type FeedItemClaim,
@@ -139,15 +140,7 @@ export class PostgresFeedRepository implements FeedRepository {
             firstSeenAt: now,
           };
         }
-        const samePost =
-          known.key === claim.key || (claim.link !== null && known.link === claim.link);
-        // A post is updated only through the feed that first stored it (see SQLite's).
-        if (!samePost || known.feed_url !== claim.feedUrl) return { won: false };
-        const free =
-          known.status === "stored"
-            ? known.stored_hash !== claim.contentHash
-            : Number(known.lease_until) <= now;
-        if (!free) return { won: false };
+        if (!mayTake(known, claim, now)) return { won: false };
         await tx.query(
           "feeds.claim-item",
           `UPDATE feed_items SET content_hash = $1, link = coalesce($2, link), status = 'claimed',
