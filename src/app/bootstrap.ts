@@ -1,11 +1,14 @@
 import path from "node:path";
 import type { Logger } from "pino";
 import { keyvBookmarks } from "../bookmarks/repository.js";
+import { CorpusChanges } from "../catalog/corpus-changes.js";
 import {
   buildKnowledge,
+  holdingIn,
   lazyWords,
   loadLinkedCatalog,
   passageWords,
+  type PassagesHolding,
   type PassageWords,
 } from "../catalog/knowledge.js";
 import { buildCatalog, type Catalog, type CatalogLists } from "../catalog/load.js";
@@ -20,7 +23,7 @@ import { Vocabulary } from "../search/spelling.js";
 import { storeKind, type KeyValueStore } from "../store/keyv.js";
 import type { ProblemReporter, StoreProblem } from "../store/records.js";
 import type { DomainRepositories } from "../store/storage.js";
-import type { AppContext, AppHooks } from "./context.js";
+import type { AppContext, AppHooks, FeedRecords } from "./context.js";
 
 /** Where the knowledge comes from: the data folder, and the state folder for its index. */
 export interface KnowledgeSource {
@@ -39,6 +42,7 @@ export interface BootstrapOptions extends KnowledgeSource {
   readonly builder?: KnowledgeBuilder;
   /** Where bookmarks and entries live; the key-value store's own when it gives none. */
   readonly repositories?: (report: ProblemReporter) => DomainRepositories | undefined;
+  readonly feedRecords?: FeedRecords;
 }
 
 /** The corpus, its index and the linked catalogue as plain data, to hand across threads. */
@@ -50,6 +54,7 @@ export interface LoadedKnowledge {
     readonly terms: string;
     readonly frequencies: Int32Array;
     readonly passageCount: number;
+    readonly lastChange: number;
     readonly built: boolean;
   };
   readonly catalog: CatalogLists;
@@ -138,6 +143,7 @@ async function fromBuilder(builder: KnowledgeBuilder, options: BootstrapOptions)
   const searchIndex = await openCheckedIndex(loaded.index.file, {
     vocabulary: new Vocabulary(frequencies),
     passageCount: loaded.index.passageCount,
+    lastChange: loaded.index.lastChange,
     built: loaded.index.built,
   });
   await yieldToLoop();
@@ -157,7 +163,7 @@ async function fromBuilder(builder: KnowledgeBuilder, options: BootstrapOptions)
     ),
     setAside: loaded.setAside,
     mentions: loaded.mentions,
-    words: () => words,
+    words: holdingIn(() => words),
     indexMentions: (overlay) => builder.indexMentions(loaded.generation, overlay),
   });
 }
@@ -170,7 +176,7 @@ function assemble(
     catalog: Catalog;
     setAside: readonly SetAsideFact[];
     mentions: ReadonlyMap<string, MentionStats>;
-    words: () => PassageWords;
+    words: PassagesHolding;
     indexMentions: MentionIndexer;
   },
 ): AppContext {
@@ -187,7 +193,8 @@ function assemble(
       "catalogue fact set aside: it cites a skipped corpus document",
     );
   }
-  const catalog = buildKnowledge(parts.catalog, parts.mentions, parts.words);
+  const changes = new CorpusChanges(parts.words);
+  const catalog = buildKnowledge(parts.catalog, parts.mentions, changes.holding);
   const reportProblem = (problem: StoreProblem) =>
     options.logger.warn(problem, "unreadable stored value skipped");
   const { bookmarks, entries } = options.repositories?.(reportProblem) ?? {
@@ -208,13 +215,15 @@ function assemble(
     corpus,
     searchIndex,
     catalog,
-    catalogs: new GuildCatalogs(catalog, parts.indexMentions, parts.words, entries),
+    catalogs: new GuildCatalogs(catalog, parts.indexMentions, changes, entries),
+    corpusChanges: changes,
     store: options.store,
     reportProblem,
     bookmarks,
     bookmarkLimit: options.bookmarkLimit ?? 500,
     now: options.now ?? (() => new Date()),
     logger: options.logger,
+    ...(options.feedRecords ? { feedRecords: options.feedRecords } : {}),
     hooks: options.hooks ?? {
       recapChanged: () => undefined,
       recapHistory: async () => [],
@@ -242,6 +251,7 @@ export async function loadKnowledge(source: KnowledgeSource, generation: number)
       terms: [...frequencies.keys()].join("\n"),
       frequencies: Int32Array.from(frequencies.values()),
       passageCount: searchIndex.passageCount,
+      lastChange: searchIndex.lastChange,
       built: searchIndex.built,
     },
     catalog: {

@@ -14,12 +14,14 @@ import { createRouter } from "../discord/router.js";
 import { recapPosterFor } from "../discord/recap.js";
 import { feedDocumentsDir } from "../feeds/ingest.js";
 import { FeedPoller, type PollTimer } from "../feeds/poller.js";
+import { IndexReplacedError } from "../search/index.js";
 import { cronTimer, RecapScheduler, type Timer } from "../recap/scheduler.js";
 import type { KeyValueStore } from "../store/keyv.js";
 import { openStorage, type FeedStores, type Storage } from "../store/storage.js";
 import { createAppContext } from "./bootstrap.js";
 import type { AppContext, AppHooks } from "./context.js";
 import { KnowledgeThread } from "./knowledge-thread.js";
+import { applyCorpusChanges, readChangedDocuments } from "./live-corpus.js";
 
 /** A replaced index stays open this long for the work that started on it. */
 const RETIRED_INDEX_OPEN_MS = 60_000;
@@ -95,13 +97,16 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       hooks,
       builder,
       repositories: (report) => storage.repositories(report),
+      feedRecords: feedStores,
     });
   let ctx: AppContext;
   let feedStores: FeedStores | undefined;
   let shards: Awaited<ReturnType<typeof resolveShards>>;
   try {
+    // Opened with or without feeds: moderators see candidates and the recap its documents from
+    // whichever process gathered them.
+    feedStores = await storage.openFeeds();
     ctx = await boot();
-    if (config.feeds.length) feedStores = await storage.openFeeds();
     shards = await resolveShards(config.shards, recommendedShards(config, options.token));
   } catch (error) {
     await builder.close();
@@ -161,26 +166,27 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   hooks.recapChanged = (guildId) =>
     void scheduler.reschedule(guildId).then(() => scheduler.run(guildId));
   const feeds =
-    feedStores &&
-    new FeedPoller({
-      feeds: config.feeds,
-      repository: feedStores.items,
-      candidates: feedStores.candidates,
-      knownNames: () => catalogNames(ctx.catalog.catalog),
-      documentsDir: feedDocumentsDir(config.stateDir),
-      now: () => (options.now ?? (() => new Date()))(),
-      logger,
-      // New documents are read with the rest of the corpus: a reload, as after `ingest`.
-      onChange: async () => {
-        if (stopped) return;
-        await bot.reload().catch((error: unknown) => {
-          logger.error(
-            { err: error },
-            "reload after a feed poll failed; keeping the corpus loaded",
-          );
-        });
-      },
-    });
+    config.feeds.length > 0 && feedStores
+      ? new FeedPoller({
+          feeds: config.feeds,
+          repository: feedStores.items,
+          candidates: feedStores.candidates,
+          knownNames: () => catalogNames(ctx.catalog.catalog),
+          documentsDir: feedDocumentsDir(config.stateDir),
+          now: () => (options.now ?? (() => new Date()))(),
+          logger,
+          // New and changed documents go into the index and the catalogues' mentions as they are.
+          onChange: async (docIds) => {
+            if (stopped) return;
+            await takeIn(docIds).catch((error: unknown) => {
+              logger.error(
+                { err: error },
+                "could not take in the documents gathered from feeds; keeping the corpus loaded",
+              );
+            });
+          },
+        })
+      : undefined;
   client.on(Events.Error, (error) => logger.error({ err: error }, "discord client error"));
   client.on(Events.Warn, (message) => logger.warn(message));
 
@@ -222,11 +228,48 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 
   let stopped = false;
   let reloading: Promise<void> | undefined;
+  /** Changes to the loaded knowledge, one at a time: documents taken in, or a reload. */
+  let changing: Promise<unknown> = Promise.resolve();
+  const serially = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = changing.then(work, work);
+    changing = run.catch(() => undefined);
+    return run;
+  };
+  const documentsDir = feedDocumentsDir(config.stateDir);
+  const takeIn = (docIds: readonly string[]) =>
+    serially(async () => {
+      const changes = await readChangedDocuments(documentsDir, docIds, (doc, problem) =>
+        logger.warn({ doc }, `gathered document skipped: ${problem}`),
+      );
+      try {
+        const next = await applyCorpusChanges(ctx, documentsDir, changes);
+        if (next === ctx) return;
+        ctx = next;
+        logger.info(
+          { documents: ctx.corpus.documents.length, changed: changes.map((c) => c.docId) },
+          "corpus updated",
+        );
+      } catch (error) {
+        // Another process rebuilt the index file: read everything again, as on SIGHUP.
+        if (!(error instanceof IndexReplacedError)) throw error;
+        await reloadNow();
+      }
+    });
   const retired = new Set<AppContext>();
   const closeIndex = (old: AppContext) => {
     retired.delete(old);
     return old.searchIndex.close().catch(() => undefined);
   };
+  // Members are answered from the loaded data until the new data is ready, then it replaces it
+  // at once.
+  async function reloadNow(): Promise<void> {
+    const next = await boot();
+    const previous = ctx;
+    ctx = next;
+    retired.add(previous);
+    setTimeout(() => void closeIndex(previous), RETIRED_INDEX_OPEN_MS).unref();
+    logger.info({ documents: next.corpus.documents.length }, "corpus reloaded");
+  }
   const bot: RunningBot = {
     client,
     store,
@@ -237,20 +280,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     ready,
     reload() {
       // One reload at a time: a second request while one runs waits for it.
-      reloading ??= (async () => {
-        try {
-          // Members are answered from the loaded data until the new data is ready, then it
-          // replaces it at once.
-          const next = await boot();
-          const previous = ctx;
-          ctx = next;
-          retired.add(previous);
-          setTimeout(() => void closeIndex(previous), RETIRED_INDEX_OPEN_MS).unref();
-          logger.info({ documents: next.corpus.documents.length }, "corpus reloaded");
-        } finally {
-          reloading = undefined;
-        }
-      })();
+      reloading ??= serially(reloadNow).finally(() => (reloading = undefined));
       return reloading;
     },
     async stop() {

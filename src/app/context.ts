@@ -1,4 +1,7 @@
 import type { Logger } from "pino";
+import type { CandidateRepository } from "../candidates/repository.js";
+import type { CorpusChanges } from "../catalog/corpus-changes.js";
+import type { FeedRepository } from "../feeds/repository.js";
 import type { CatalogKnowledge } from "../catalog/knowledge.js";
 import type { BookmarkRepository } from "../bookmarks/repository.js";
 import type { GuildCatalogs } from "../entries/catalogs.js";
@@ -32,6 +35,12 @@ export interface RuntimeStatus {
   readonly shardCount: number;
 }
 
+/** What the store records of feeds: their documents and the candidate names found in them. */
+export interface FeedRecords {
+  readonly items: Pick<FeedRepository, "gatheredBetween">;
+  readonly candidates: CandidateRepository;
+}
+
 /** Everything a command handler may use, passed in: no handler reaches for a global. */
 export interface AppContext {
   readonly corpus: Corpus;
@@ -40,6 +49,8 @@ export interface AppContext {
   readonly catalog: CatalogKnowledge;
   /** Each server's view of it, with its moderators' entries. */
   readonly catalogs: GuildCatalogs;
+  /** The documents changed since the corpus was loaded (see `applyCorpusChanges`). */
+  readonly corpusChanges: CorpusChanges;
   readonly store: KeyValueStore;
   /** Where unreadable stored values are reported (logged, left in place). */
   readonly reportProblem: ProblemReporter;
@@ -49,4 +60,6 @@ export interface AppContext {
   readonly now: () => Date;
   readonly logger: Logger;
   readonly hooks: AppHooks;
+  /** Absent offline (the CLI answers outside any server). */
+  readonly feedRecords?: FeedRecords;
 }

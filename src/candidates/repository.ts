@@ -33,6 +33,8 @@ export interface CandidateRepository {
   /** The server's open candidates, one per name, newest first (then in the document's order). */
   listCandidates(guildId: string, page: { limit: number; offset?: number }): Promise<Candidate[]>;
   countCandidates(guildId: string): Promise<number>;
+  /** The server's open candidate with this key (`Candidate.key`), if there is one. */
+  getCandidate(guildId: string, key: string): Promise<Candidate | undefined>;
   /** Hides a name's candidates in one server; false when it was hidden already. */
   dismissCandidate(guildId: string, key: string, userId: string, now: number): Promise<boolean>;
   close(): Promise<void>;
@@ -123,6 +125,17 @@ export class SqliteCandidateRepository implements CandidateRepository {
     return rows.map(toCandidate);
   }
 
+  async getCandidate(guildId: string, key: string): Promise<Candidate | undefined> {
+    const row = await this.db.get<CandidateRow>(
+      `SELECT * FROM (${OPEN}) WHERE nth = 1 AND name_key = $key`,
+      {
+        $guild: guildId,
+        $key: key,
+      },
+    );
+    return row ? toCandidate(row) : undefined;
+  }
+
   async countCandidates(guildId: string): Promise<number> {
     const row = await this.db.get<{ n: number }>(
       `SELECT count(*) AS n FROM (${OPEN}) WHERE nth = 1`,
@@ -137,10 +150,12 @@ export class SqliteCandidateRepository implements CandidateRepository {
     userId: string,
     now: number,
   ): Promise<boolean> {
-    const row = await this.db.get<{ name_key: string }>(
-      `INSERT INTO candidate_dismissals (guild_id, name_key, dismissed_by, dismissed_at)
+    const row = await this.db.transaction((tx) =>
+      tx.get<{ name_key: string }>(
+        `INSERT INTO candidate_dismissals (guild_id, name_key, dismissed_by, dismissed_at)
        VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING name_key`,
-      [guildId, key, userId, now],
+        [guildId, key, userId, now],
+      ),
     );
     return row !== undefined;
   }

@@ -12,8 +12,22 @@ import {
   type CatalogEntry,
   type EntryKind,
 } from "./load.js";
-import { EntryFinder, entriesOf, lookUpLab, type LookupHit, type Resolution } from "./lookup.js";
-import { buildMatcher, findMentions, indexMentions, type MentionStats } from "./mentions.js";
+import {
+  EntryFinder,
+  entriesOf,
+  lookUpLab,
+  nameIndex,
+  type LookupHit,
+  type NameIndex,
+  type Resolution,
+} from "./lookup.js";
+import {
+  buildMatcher,
+  findMentions,
+  indexMentions,
+  type MentionMatcher,
+  type MentionStats,
+} from "./mentions.js";
 import { FamilyEntry, LabEntry, ModelEntry, ProductEntry } from "./schema.js";
 import type { SetAsideFact } from "./set-aside.js";
 
@@ -21,6 +35,8 @@ import type { SetAsideFact } from "./set-aside.js";
 export interface CatalogKnowledge {
   readonly catalog: Catalog;
   readonly mentions: ReadonlyMap<string, MentionStats>;
+  /** Finds the catalogue's names in text: for linking new documents to it. */
+  readonly matcher: MentionMatcher;
   /** Models only, for /compare. */
   readonly models: EntryFinder;
   /** What /model opens: models, families and products. */
@@ -83,6 +99,20 @@ function holdingWord(index: PassageWords, word: string): Int32Array {
   }
   if (index.words[low] !== word) return new Int32Array(0);
   return index.passages.subarray(index.starts[low]!, index.starts[low + 1]!);
+}
+
+/**
+ * The passages (by key, `docId#ordinal`) that hold every one of the words: what autocomplete's
+ * last tier reads.
+ */
+export type PassagesHolding = (words: readonly string[]) => readonly string[];
+
+/** Lookups in a word index, built when first needed. */
+export function holdingIn(words: () => PassageWords): PassagesHolding {
+  return (typed) => {
+    const index = words();
+    return holdingAll(index, typed).map((n) => index.keys[n]!);
+  };
 }
 
 /** Passages holding every word, in corpus order. */
@@ -199,9 +229,9 @@ export async function loadLinkedCatalog(
 /** Built on first use: most lookups never reach the tier that reads it, and start-up stays quick. */
 export function lazyWords(
   passages: ReadonlyArray<{ docId: string; ordinal: number; text: string }>,
-): () => PassageWords {
+): PassagesHolding {
   let words: PassageWords | undefined;
-  return () => (words ??= passageWords(passages));
+  return holdingIn(() => (words ??= passageWords(passages)));
 }
 
 /** How many recent lookups each finder remembers. */
@@ -225,41 +255,67 @@ class RememberingFinder extends EntryFinder {
   }
 }
 
-export function buildKnowledge(
-  catalog: Catalog,
-  mentions: ReadonlyMap<string, MentionStats>,
-  words: () => PassageWords,
-): CatalogKnowledge {
-  const namedIn = new Map<string, string[]>();
-  for (const [id, stats] of mentions) {
-    for (const ref of stats.passages) {
-      const key = `${ref.docId}#${ref.ordinal}`;
-      namedIn.set(key, [...(namedIn.get(key) ?? []), id]);
-    }
-  }
-  // For autocomplete's last tier: which entries are named in passages holding every word typed.
-  const mentionedWith = (typed: readonly string[]) => {
-    const index = words();
-    const ids = new Set<string>();
-    for (const n of holdingAll(index, typed))
-      for (const id of namedIn.get(index.keys[n]!) ?? []) ids.add(id);
-    return [...ids];
-  };
+/** What a catalogue's names give, kept per catalogue: new documents relink it often. */
+const derived = new WeakMap<
+  Catalog,
+  { byKey: Map<string, string[]>; matcher: MentionMatcher; names: Map<string, NameIndex> }
+>();
+
+function namesOf(catalog: Catalog) {
+  let known = derived.get(catalog);
+  if (known) return known;
   const byKey = new Map<string, string[]>();
   for (const { entry } of catalog.byId.values()) {
     for (const key of new Set([entry.name, ...entry.aliases].map(compactKey))) {
       byKey.set(key, [...(byKey.get(key) ?? []), entry.id]);
     }
   }
-  const matcher = buildMatcher(catalog);
+  known = { byKey, matcher: buildMatcher(catalog), names: new Map() };
+  derived.set(catalog, known);
+  return known;
+}
+
+export function buildKnowledge(
+  catalog: Catalog,
+  mentions: ReadonlyMap<string, MentionStats>,
+  holding: PassagesHolding,
+): CatalogKnowledge {
+  // Built when autocomplete's last tier first needs it: a corpus change builds knowledge anew.
+  let namedIn: Map<string, string[]> | undefined;
+  const entriesNamedIn = () => {
+    if (namedIn) return namedIn;
+    namedIn = new Map<string, string[]>();
+    for (const [id, stats] of mentions) {
+      for (const ref of stats.passages) {
+        const key = `${ref.docId}#${ref.ordinal}`;
+        const ids = namedIn.get(key);
+        if (ids) ids.push(id);
+        else namedIn.set(key, [id]);
+      }
+    }
+    return namedIn;
+  };
+  // For autocomplete's last tier: which entries are named in passages holding every word typed.
+  const mentionedWith = (typed: readonly string[]) => {
+    const named = entriesNamedIn();
+    const ids = new Set<string>();
+    for (const key of holding(typed)) for (const id of named.get(key) ?? []) ids.add(id);
+    return [...ids];
+  };
+  const { byKey, matcher, names } = namesOf(catalog);
   const context = { byId: catalog.byId, mentions, mentionedWith };
-  const finder = (...kinds: EntryKind[]) =>
-    new RememberingFinder(entriesOf(catalog, ...kinds), context);
+  const finder = (...kinds: EntryKind[]) => {
+    const key = kinds.join(",");
+    let index = names.get(key);
+    if (!index) names.set(key, (index = nameIndex(entriesOf(catalog, ...kinds))));
+    return new RememberingFinder(entriesOf(catalog, ...kinds), context, index);
+  };
   const lineup = finder("model", "family", "product");
   const labs = finder("lab");
   return {
     catalog,
     mentions,
+    matcher,
     models: finder("model"),
     lineup,
     labs,

@@ -178,6 +178,42 @@ export interface Candidates {
   readonly unsettled?: boolean;
 }
 
+/** Names and aliases of some entries, prepared for every tier of `EntryFinder`. */
+export interface NameIndex {
+  readonly own: ReadonlyMap<string, CatalogEntry>;
+  readonly rows: NameRow[];
+  readonly fuse: Fuse<NameRow>;
+}
+
+export function nameIndex(entries: readonly CatalogEntry[]): NameIndex {
+  const rows = entries.flatMap(({ entry }) =>
+    [entry.name, ...entry.aliases].map((text): NameRow => {
+      const parts = partsOf(text);
+      return {
+        id: entry.id,
+        text,
+        key: compactKey(text),
+        wordKeys: wordKeys(text),
+        wordEnds: wordEnds(text),
+        parts,
+        suffixes: parts.map((_, i) => parts.slice(i).join("")),
+        words: wordsOf(text),
+        terms: termsOf(text),
+      };
+    }),
+  );
+  return {
+    own: new Map(entries.map((e) => [e.entry.id, e])),
+    rows,
+    fuse: new Fuse<NameRow>(rows, {
+      keys: ["text", "key"],
+      includeScore: true,
+      threshold: FUZZY_THRESHOLD,
+      ignoreLocation: true,
+    }),
+  };
+}
+
 const KIND_ORDER: Record<EntryKind, number> = { family: 0, product: 1, model: 2, lab: 3 };
 
 /** Entries with the catalogue they belong to, for dates and family membership. */
@@ -199,33 +235,18 @@ export class EntryFinder {
   private readonly fuse: Fuse<NameRow>;
   private readonly own: ReadonlyMap<string, CatalogEntry>;
 
+  /**
+   * @param names the entries' names as `nameIndex` prepares them: the costly part, which finders
+   *   over the same entries can share (a corpus change relinks mentions, not names).
+   */
   constructor(
     private readonly entries: readonly CatalogEntry[],
     private readonly context: FinderContext,
+    names: NameIndex = nameIndex(entries),
   ) {
-    this.own = new Map(entries.map((e) => [e.entry.id, e]));
-    this.rows = entries.flatMap(({ entry }) =>
-      [entry.name, ...entry.aliases].map((text) => {
-        const parts = partsOf(text);
-        return {
-          id: entry.id,
-          text,
-          key: compactKey(text),
-          wordKeys: wordKeys(text),
-          wordEnds: wordEnds(text),
-          parts,
-          suffixes: parts.map((_, i) => parts.slice(i).join("")),
-          words: wordsOf(text),
-          terms: termsOf(text),
-        };
-      }),
-    );
-    this.fuse = new Fuse(this.rows, {
-      keys: ["text", "key"],
-      includeScore: true,
-      threshold: FUZZY_THRESHOLD,
-      ignoreLocation: true,
-    });
+    this.own = names.own;
+    this.rows = names.rows;
+    this.fuse = names.fuse;
   }
 
   private entry(id: string): CatalogEntry | undefined {

@@ -150,12 +150,20 @@ export function findMentions(text: string, matcher: TrieNode): Map<string, numbe
   return found;
 }
 
-/** Links every passage to the entries it names, and sums that up per entry. */
-export function indexMentions(
-  catalog: Pick<Catalog, "byId">,
-  passages: Iterable<{ docId: string; ordinal: number; date: string; text: string }>,
-): Map<string, MentionStats> {
-  const matcher = buildMatcher(catalog);
+export type MentionMatcher = TrieNode;
+
+interface LinkablePassage {
+  readonly docId: string;
+  readonly ordinal: number;
+  readonly date: string;
+  readonly text: string;
+}
+
+/** Each entry's references in these passages. */
+function referencesIn(
+  passages: Iterable<LinkablePassage>,
+  matcher: TrieNode,
+): Map<string, PassageRef[]> {
   const refs = new Map<string, PassageRef[]>();
   for (const p of passages) {
     for (const [id, count] of findMentions(p.text, matcher)) {
@@ -164,22 +172,101 @@ export function indexMentions(
       refs.set(id, list);
     }
   }
-  const stats = new Map<string, MentionStats>();
-  for (const id of catalog.byId.keys()) {
-    const list = refs.get(id) ?? [];
-    const dates = list.map((r) => r.date).sort();
-    stats.set(id, {
-      documents: new Set(list.map((r) => r.docId)).size,
-      first: dates[0],
-      last: dates.at(-1),
-      passages: [...list].sort(
-        (a, b) =>
-          b.count - a.count ||
-          b.date.localeCompare(a.date) ||
-          a.docId.localeCompare(b.docId) ||
-          a.ordinal - b.ordinal,
-      ),
-    });
+  return refs;
+}
+
+/** Most relevant first: most mentions, then newest. */
+const byRelevance = (a: PassageRef, b: PassageRef) =>
+  b.count - a.count ||
+  b.date.localeCompare(a.date) ||
+  a.docId.localeCompare(b.docId) ||
+  a.ordinal - b.ordinal;
+
+function summarize(list: readonly PassageRef[]): MentionStats {
+  const dates = list.map((r) => r.date).sort();
+  return {
+    documents: new Set(list.map((r) => r.docId)).size,
+    first: dates[0],
+    last: dates.at(-1),
+    passages: [...list].sort(byRelevance),
+  };
+}
+
+/**
+ * An entry's figures with some documents' references replaced: one pass over what it had, so a
+ * new document costs little even for an entry the corpus names thousands of times.
+ */
+function restate(
+  stats: MentionStats,
+  docIds: ReadonlySet<string>,
+  added: readonly PassageRef[],
+): MentionStats {
+  const kept: PassageRef[] = [];
+  const dropped = new Set<string>();
+  for (const ref of stats.passages) {
+    if (docIds.has(ref.docId)) dropped.add(ref.docId);
+    else kept.push(ref);
   }
+  const fresh = [...added].sort(byRelevance);
+  const passages: PassageRef[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < kept.length || j < fresh.length) {
+    if (j >= fresh.length || (i < kept.length && byRelevance(kept[i]!, fresh[j]!) <= 0))
+      passages.push(kept[i++]!);
+    else passages.push(fresh[j++]!);
+  }
+  let first: string | undefined;
+  let last: string | undefined;
+  if (dropped.size === 0) {
+    // Nothing dropped: the dates can only widen.
+    first = stats.first;
+    last = stats.last;
+    for (const ref of fresh) {
+      if (first === undefined || ref.date < first) first = ref.date;
+      if (last === undefined || ref.date > last) last = ref.date;
+    }
+  } else {
+    for (const ref of passages) {
+      if (first === undefined || ref.date < first) first = ref.date;
+      if (last === undefined || ref.date > last) last = ref.date;
+    }
+  }
+  return {
+    documents: stats.documents - dropped.size + new Set(fresh.map((r) => r.docId)).size,
+    first,
+    last,
+    passages,
+  };
+}
+
+/** Links every passage to the entries it names, and sums that up per entry. */
+export function indexMentions(
+  catalog: Pick<Catalog, "byId">,
+  passages: Iterable<LinkablePassage>,
+): Map<string, MentionStats> {
+  const refs = referencesIn(passages, buildMatcher(catalog));
+  const stats = new Map<string, MentionStats>();
+  for (const id of catalog.byId.keys()) stats.set(id, summarize(refs.get(id) ?? []));
   return stats;
+}
+
+/**
+ * The mentions after documents changed, without reading the rest of the corpus: what the
+ * documents' earlier passages named goes, and what their passages now name (`passages`, of
+ * those documents only) comes in. Entries the change does not touch keep their figures.
+ */
+export function relinkMentions(
+  matcher: TrieNode,
+  mentions: ReadonlyMap<string, MentionStats>,
+  docIds: ReadonlySet<string>,
+  passages: Iterable<LinkablePassage>,
+): Map<string, MentionStats> {
+  const found = referencesIn(passages, matcher);
+  const next = new Map<string, MentionStats>();
+  for (const [id, stats] of mentions) {
+    const touched = found.has(id) || stats.passages.some((r) => docIds.has(r.docId));
+    next.set(id, touched ? restate(stats, docIds, found.get(id) ?? []) : stats);
+  }
+  return next;
 }

@@ -2,12 +2,13 @@ import { createHash } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { slugify, writeAtomically } from "../corpus/ingest.js";
+import { documentDigest, readDocument } from "../corpus/load.js";
 import { restoreParagraphs } from "../corpus/paragraphs.js";
 import { DocumentMeta, textFileName } from "../corpus/schema.js";
 import { truncate } from "../text/truncate.js";
 import type { FeedSource } from "./config.js";
 import type { FeedItemDraft, SkippedItem } from "./parse.js";
-import type { FeedRepository } from "./repository.js";
+import type { FeedItemRecord, FeedRepository, StoredDocument } from "./repository.js";
 
 /** Which documents a change to the corpus added, changed and removed, by id. */
 export interface CorpusChange {
@@ -31,10 +32,7 @@ export interface FeedIngestResult extends CorpusChange {
 }
 
 export interface FeedIngestDeps {
-  readonly repository: Pick<
-    FeedRepository,
-    "findFeedItem" | "claimFeedItem" | "markFeedItemStored"
-  >;
+  readonly repository: Pick<FeedRepository, "claimFeedItem" | "markFeedItemStored">;
   /** Where gathered documents live (in the state folder). */
   readonly documentsDir: string;
   /** This poller: claims are held in its name. */
@@ -79,48 +77,86 @@ export async function ingestFeedItems(
         ? `link:${item.link}`
         : `content:${contentHash}`;
     const key = sha256(identity).slice(0, 32);
-    const known = await deps.repository.findFeedItem(key, item.link, contentHash);
-    const sameItem =
-      known && (known.key === key || (item.link !== null && known.link === item.link));
-    // A post is updated only through the feed that first stored it: two feeds carrying it with
-    // different text (a summary, the full post) would otherwise rewrite it on every poll.
-    if (known && (!sameItem || known.storedHash === contentHash || known.feedUrl !== feed.url)) {
-      result.unchanged++;
-      continue;
-    }
-    const meta = documentMeta(feed, item, known?.docId ?? documentId(item.title, key), {
-      now,
-      firstSeen: known?.firstSeenAt ?? now,
-    });
-    if (typeof meta === "string") {
-      result.skipped.push({ item: item.title, reason: meta });
+    // Checked before claiming, so an item that cannot become a document is never held.
+    const draft = documentMeta(feed, item, documentId(item.title, key), { now, firstSeen: now });
+    if (typeof draft === "string") {
+      result.skipped.push({ item: item.title, reason: draft });
       continue;
     }
     const claim = await deps.repository.claimFeedItem(
-      { key: known?.key ?? key, feedUrl: feed.url, link: item.link, contentHash, docId: meta.id },
+      { key, feedUrl: feed.url, link: item.link, contentHash, docId: draft.id },
       deps.owner,
       now,
       ITEM_LEASE_MS,
     );
-    if (!claim.won || claim.storedHash === contentHash) {
-      if (claim.won)
-        await deps.repository.markFeedItemStored(known?.key ?? key, deps.owner, contentHash, now);
+    if (!claim.won) {
       result.unchanged++;
       continue;
     }
-    const stored = { ...meta, id: claim.docId };
+    // A known item keeps its document id, and its first sighting dates it when undated.
+    const meta = documentMeta(feed, item, claim.docId, { now, firstSeen: claim.firstSeenAt });
+    if (typeof meta === "string") {
+      // Its claim lapses; another poll tries again.
+      result.skipped.push({ item: item.title, reason: meta });
+      continue;
+    }
     // HTML keeps its paragraphs; a feed that sends plain text may have lost them.
     const text = restoreParagraphs(item.text);
-    await writeAtomically(path.join(deps.documentsDir, textFileName(stored)), text + "\n");
-    await writeAtomically(
-      path.join(deps.documentsDir, `${stored.id}.json`),
-      JSON.stringify(stored, null, 2) + "\n",
-    );
-    await deps.repository.markFeedItemStored(known?.key ?? key, deps.owner, contentHash, now);
-    (claim.storedHash === null ? result.added : result.changed).push(stored.id);
-    result.documents.push({ meta: stored, text });
+    const files = documentFiles(meta, text);
+    await writeDocumentFiles(deps.documentsDir, meta, files);
+    await deps.repository.markFeedItemStored(claim.key, deps.owner, contentHash, now, files);
+    if (claim.storedHash === contentHash) {
+      // A claim that lapsed after its version was written: nothing new.
+      result.unchanged++;
+      continue;
+    }
+    (claim.storedHash === null ? result.added : result.changed).push(meta.id);
+    result.documents.push({ meta, text });
   }
   return result;
+}
+
+/** A gathered document's two files, as written. */
+function documentFiles(meta: DocumentMeta, text: string): StoredDocument {
+  return { meta: JSON.stringify(meta, null, 2) + "\n", text: text + "\n" };
+}
+
+async function writeDocumentFiles(
+  dir: string,
+  meta: DocumentMeta,
+  files: StoredDocument,
+): Promise<void> {
+  await writeAtomically(path.join(dir, textFileName(meta)), files.text);
+  // The metadata last: a reader that finds it finds the text it describes.
+  await writeAtomically(path.join(dir, `${meta.id}.json`), files.meta);
+}
+
+/**
+ * Writes the stored documents this folder lacks, or holds in another version: a process whose
+ * state folder is not the one the documents were gathered into (another machine) gets them
+ * from the store. Returns the ids of the documents now in the folder as stored.
+ */
+export async function syncStoredDocuments(
+  dir: string,
+  items: readonly FeedItemRecord[],
+  report: (docId: string, problem: string) => void,
+): Promise<string[]> {
+  const ids: string[] = [];
+  await fs.mkdir(dir, { recursive: true });
+  for (const item of items) {
+    ids.push(item.docId);
+    if (!item.document) continue;
+    const parsed = DocumentMeta.safeParse(JSON.parse(item.document.meta));
+    if (!parsed.success || parsed.data.id !== item.docId) {
+      report(item.docId, "the store holds invalid metadata for it");
+      continue;
+    }
+    const local = await readDocument(dir, `${item.docId}.json`);
+    const stored = documentDigest(parsed.data, item.document.text);
+    if ("digest" in local && local.digest === stored) continue;
+    await writeDocumentFiles(dir, parsed.data, item.document);
+  }
+  return [...new Set(ids)];
 }
 
 /** A readable id that stays unique: the title's slug and a few characters of the item's key. */

@@ -6,7 +6,7 @@ import { findCandidates, type KnownNames } from "../candidates/detect.js";
 import type { CandidateRepository } from "../candidates/repository.js";
 import type { FeedSource } from "./config.js";
 import { DEFAULT_FETCH_LIMITS, fetchFeed, type FetchLimits } from "./fetch.js";
-import { ingestFeedItems } from "./ingest.js";
+import { ingestFeedItems, syncStoredDocuments } from "./ingest.js";
 import { readFeed, type SkippedItem } from "./parse.js";
 import type { FeedRepository, FeedState } from "./repository.js";
 import { afterPoll, type PollOutcome } from "./state.js";
@@ -24,7 +24,8 @@ export interface FeedPollerDeps {
   readonly limits?: FetchLimits;
   /**
    * Called after a round in which documents were added or changed, by this process or another
-   * on the same store, with their ids.
+   * on the same store, with their ids; at the first round, with every stored document's. Their
+   * files are in `documentsDir` by then.
    */
   readonly onChange?: (docIds: string[]) => Promise<void>;
 }
@@ -67,8 +68,8 @@ export class FeedPoller {
   private readonly stopping = new AbortController();
   private job?: { stop(): void };
   private round?: Promise<FeedPollReport[]>;
-  /** The newest stored version this process has announced; read at the first round. */
-  private revision: number | undefined;
+  /** The newest stored version this process has announced. */
+  private revision = 0;
 
   constructor(private readonly deps: FeedPollerDeps) {}
 
@@ -94,7 +95,6 @@ export class FeedPoller {
   private async runRound(): Promise<FeedPollReport[]> {
     const reports: FeedPollReport[] = [];
     try {
-      this.revision ??= await this.deps.repository.latestRevision();
       const queue = [...this.deps.feeds];
       const worker = async () => {
         for (let feed = queue.shift(); feed; feed = queue.shift()) {
@@ -110,12 +110,19 @@ export class FeedPoller {
     return reports;
   }
 
-  /** Tells the bot about documents stored since the last round, here or by another process. */
+  /**
+   * Tells the bot about documents stored since the last round, here or by another process on
+   * the store, after writing the ones the documents folder lacks. The first round goes through
+   * every stored document, so a process that starts later, or on another machine, has them all.
+   */
   private async announceChanges(): Promise<void> {
-    const stored = await this.deps.repository.storedItemsSince(this.revision ?? 0);
+    const stored = await this.deps.repository.storedItemsSince(this.revision);
     if (!stored.length) return;
+    const ids = await syncStoredDocuments(this.deps.documentsDir, stored, (doc, problem) =>
+      this.deps.logger.warn({ doc }, `stored document not written: ${problem}`),
+    );
     this.revision = stored.at(-1)!.revision;
-    await this.deps.onChange?.([...new Set(stored.map((item) => item.docId))]);
+    await this.deps.onChange?.(ids);
   }
 
   /** Polls one feed if it is due and no one else is polling it. */
@@ -202,14 +209,11 @@ export class FeedPoller {
   ): Promise<void> {
     if (!documents.length) return;
     const known = this.deps.knownNames();
+    // One time for the poll: its documents then list newest document first.
+    const foundAt = this.deps.now().getTime();
     for (const { meta, text } of documents) {
       const found = findCandidates(text, known);
-      await this.deps.candidates.replaceCandidates(
-        meta.id,
-        meta.date,
-        found,
-        this.deps.now().getTime(),
-      );
+      await this.deps.candidates.replaceCandidates(meta.id, meta.date, found, foundAt);
       if (found.length)
         this.deps.logger.info(
           { doc: meta.id, candidates: found.map((c) => c.name) },

@@ -47,13 +47,33 @@ export const FeedItemRecord = z.object({
   revision: z.number().int(),
   firstSeenAt: z.number(),
   updatedAt: z.number(),
+  /**
+   * The document as last written (its metadata file and its text), so a process whose state
+   * folder lacks it can write it there; null for a version stored before the store kept it.
+   */
+  document: z.object({ meta: z.string(), text: z.string() }).nullable(),
 });
 export type FeedItemRecord = z.infer<typeof FeedItemRecord>;
 
+/** A document's two files, as written: `<id>.json` and its text. */
+export interface StoredDocument {
+  readonly meta: string;
+  readonly text: string;
+}
+
 export type ItemClaim =
-  /** This process writes the document; `storedHash` is null for a new one. */
-  | { readonly won: true; readonly docId: string; readonly storedHash: string | null }
-  /** Another process holds it, or another item already holds its link or content. */
+  /**
+   * This process writes the document: `key` is the item's record (an earlier one of the same
+   * post, found by its link, keeps its own), `storedHash` null for a new document.
+   */
+  | {
+      readonly won: true;
+      readonly key: string;
+      readonly docId: string;
+      readonly storedHash: string | null;
+      readonly firstSeenAt: number;
+    }
+  /** Stored already as it is, held by another process, or a duplicate of another item. */
   | { readonly won: false };
 
 /**
@@ -80,15 +100,13 @@ export interface FeedRepository {
   /** Clears a feed's disabled status and waits; false when no such feed is recorded. */
   enableFeed(url: string): Promise<boolean>;
 
-  /** The item known under this key, else under this link, else with this content. */
-  findFeedItem(
-    key: string,
-    link: string | null,
-    contentHash: string,
-  ): Promise<FeedItemRecord | undefined>;
   /**
-   * Claims the item for `owner`: a new key, or a known one whose stored content differs, or one
-   * whose claim lapsed. Won by one caller only.
+   * Claims the item for `owner`, deciding and recording in one transaction, so that of several
+   * processes ingesting the same post (in one feed or several) one wins. The item is looked up
+   * by its key, else its link, else its content: a new item is won (`claim.docId` becomes its
+   * document); a known one is won when its content changed, it came through this feed, and no
+   * one else holds it (or their claim lapsed). Another feed's post, or another post's link or
+   * content, is a duplicate.
    */
   claimFeedItem(
     claim: FeedItemClaim,
@@ -96,11 +114,18 @@ export interface FeedRepository {
     now: number,
     leaseMs: number,
   ): Promise<ItemClaim>;
-  /** Marks the claimed version written, giving it the next revision. */
-  markFeedItemStored(key: string, owner: string, contentHash: string, now: number): Promise<void>;
+  /** Marks the claimed version written, giving it the next revision, and keeps its document. */
+  markFeedItemStored(
+    key: string,
+    owner: string,
+    contentHash: string,
+    now: number,
+    document: StoredDocument,
+  ): Promise<void>;
+  /** Documents first seen in `[from, to)` (ms) and stored, newest first. */
+  gatheredBetween(from: number, to: number): Promise<Array<{ docId: string; firstSeenAt: number }>>;
   /** Stored items whose latest version came after `revision`, oldest first. */
   storedItemsSince(revision: number): Promise<FeedItemRecord[]>;
-  latestRevision(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -132,6 +157,8 @@ export interface ItemRow {
   revision: number;
   first_seen_at: number;
   updated_at: number;
+  document_meta: string | null;
+  document_text: string | null;
 }
 
 export class SqliteFeedRepository implements FeedRepository {
@@ -178,7 +205,20 @@ export class SqliteFeedRepository implements FeedRepository {
         updated_at INTEGER NOT NULL
       );
       CREATE INDEX IF NOT EXISTS feed_items_revision ON feed_items (revision);
-      COMMIT;`);
+      CREATE INDEX IF NOT EXISTS feed_items_first_seen ON feed_items (first_seen_at);`);
+    try {
+      // Documents are kept with their items since the index takes them in one by one.
+      const columns = await db.all<{ name: string }>("PRAGMA table_info(feed_items)");
+      if (!columns.some((c) => c.name === "document_meta"))
+        await db.exec(`
+          ALTER TABLE feed_items ADD COLUMN document_meta TEXT;
+          ALTER TABLE feed_items ADD COLUMN document_text TEXT;`);
+      await db.exec("COMMIT");
+    } catch (error) {
+      await db.exec("ROLLBACK").catch(() => undefined);
+      await db.close();
+      throw error;
+    }
     return new SqliteFeedRepository(db);
   }
 
@@ -202,65 +242,58 @@ export class SqliteFeedRepository implements FeedRepository {
     now: number,
     leaseMs: number,
   ): Promise<FeedState | undefined> {
-    const row = await this.db.get<FeedRow>(
-      `UPDATE feeds SET owner = ?, lease_until = ?
+    const row = await this.db.transaction((tx) =>
+      tx.get<FeedRow>(
+        `UPDATE feeds SET owner = ?, lease_until = ?
        WHERE url = ? AND disabled_at IS NULL AND next_poll_at <= ? AND lease_until <= ?
        RETURNING *`,
-      [owner, now + leaseMs, url, now, now],
+        [owner, now + leaseMs, url, now, now],
+      ),
     );
     return row ? toFeedState(row) : undefined;
   }
 
   async finishFeedPoll(state: FeedState, owner: string): Promise<boolean> {
-    const row = await this.db.get<{ url: string }>(
-      `UPDATE feeds SET etag = $etag, last_modified = $lastModified, next_poll_at = $nextPollAt,
+    const row = await this.db.transaction((tx) =>
+      tx.get<{ url: string }>(
+        `UPDATE feeds SET etag = $etag, last_modified = $lastModified, next_poll_at = $nextPollAt,
          failures = $failures, failing_since = $failingSince, gone_since = $goneSince,
          last_polled_at = $lastPolledAt, last_success_at = $lastSuccessAt, last_error = $lastError,
          disabled_at = $disabledAt, disabled_reason = $disabledReason, documents = $documents,
          owner = '', lease_until = 0
        WHERE url = $url AND owner = $owner
        RETURNING url`,
-      {
-        $url: state.url,
-        $owner: owner,
-        $etag: state.etag,
-        $lastModified: state.lastModified,
-        $nextPollAt: state.nextPollAt,
-        $failures: state.failures,
-        $failingSince: state.failingSince,
-        $goneSince: state.goneSince,
-        $lastPolledAt: state.lastPolledAt,
-        $lastSuccessAt: state.lastSuccessAt,
-        $lastError: state.lastError,
-        $disabledAt: state.disabledAt,
-        $disabledReason: state.disabledReason,
-        $documents: state.documents,
-      },
+        {
+          $url: state.url,
+          $owner: owner,
+          $etag: state.etag,
+          $lastModified: state.lastModified,
+          $nextPollAt: state.nextPollAt,
+          $failures: state.failures,
+          $failingSince: state.failingSince,
+          $goneSince: state.goneSince,
+          $lastPolledAt: state.lastPolledAt,
+          $lastSuccessAt: state.lastSuccessAt,
+          $lastError: state.lastError,
+          $disabledAt: state.disabledAt,
+          $disabledReason: state.disabledReason,
+          $documents: state.documents,
+        },
+      ),
     );
     return row !== undefined;
   }
 
   async enableFeed(url: string): Promise<boolean> {
-    const row = await this.db.get<{ url: string }>(
-      `UPDATE feeds SET disabled_at = NULL, disabled_reason = NULL, failures = 0,
+    const row = await this.db.transaction((tx) =>
+      tx.get<{ url: string }>(
+        `UPDATE feeds SET disabled_at = NULL, disabled_reason = NULL, failures = 0,
          failing_since = NULL, gone_since = NULL, last_error = NULL, next_poll_at = 0
        WHERE url = ? RETURNING url`,
-      [url],
+        [url],
+      ),
     );
     return row !== undefined;
-  }
-
-  async findFeedItem(
-    key: string,
-    link: string | null,
-    contentHash: string,
-  ): Promise<FeedItemRecord | undefined> {
-    const row = await this.db.get<ItemRow>(
-      `SELECT * FROM feed_items WHERE key = $key OR link = $link OR content_hash = $hash
-       ORDER BY CASE WHEN key = $key THEN 0 WHEN link = $link THEN 1 ELSE 2 END LIMIT 1`,
-      { $key: key, $link: link, $hash: contentHash },
-    );
-    return row ? toItem(row) : undefined;
   }
 
   async claimFeedItem(
@@ -269,30 +302,59 @@ export class SqliteFeedRepository implements FeedRepository {
     now: number,
     leaseMs: number,
   ): Promise<ItemClaim> {
+    // Most polls see items stored as they are: no write lock for those.
+    const unchanged = await this.db.get(
+      "SELECT 1 FROM feed_items WHERE key = ? AND status = 'stored' AND stored_hash = ?",
+      [claim.key, claim.contentHash],
+    );
+    if (unchanged) return { won: false };
     try {
-      const row = await this.db.get<{ doc_id: string; stored_hash: string | null }>(
-        `INSERT INTO feed_items (key, feed_url, link, content_hash, doc_id, status, owner,
-           lease_until, first_seen_at, updated_at)
-         VALUES ($key, $feed, $link, $hash, $doc, 'claimed', $owner, $lease, $now, $now)
-         ON CONFLICT (key) DO UPDATE SET
-           content_hash = excluded.content_hash, link = coalesce(excluded.link, feed_items.link),
-           status = 'claimed', owner = excluded.owner, lease_until = excluded.lease_until,
-           updated_at = excluded.updated_at
-         WHERE (feed_items.status = 'stored' AND feed_items.stored_hash <> excluded.content_hash)
-            OR (feed_items.status = 'claimed' AND feed_items.lease_until <= excluded.updated_at)
-         RETURNING doc_id, stored_hash`,
-        {
-          $key: claim.key,
-          $feed: claim.feedUrl,
-          $link: claim.link,
-          $hash: claim.contentHash,
-          $doc: claim.docId,
-          $owner: owner,
-          $lease: now + leaseMs,
-          $now: now,
-        },
-      );
-      return row ? { won: true, docId: row.doc_id, storedHash: row.stored_hash } : { won: false };
+      return await this.db.transaction(async (tx) => {
+        const known = await tx.get<ItemRow & { lease_until: number }>(
+          `SELECT * FROM feed_items WHERE key = $key OR link = $link OR content_hash = $hash
+           ORDER BY CASE WHEN key = $key THEN 0 WHEN link = $link THEN 1 ELSE 2 END LIMIT 1`,
+          { $key: claim.key, $link: claim.link, $hash: claim.contentHash },
+        );
+        if (!known) {
+          await tx.run(
+            `INSERT INTO feed_items (key, feed_url, link, content_hash, doc_id, status, owner,
+               lease_until, first_seen_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, 'claimed', ?, ?, ?, ?)`,
+            [
+              claim.key,
+              claim.feedUrl,
+              claim.link,
+              claim.contentHash,
+              claim.docId,
+              owner,
+              now + leaseMs,
+              now,
+              now,
+            ],
+          );
+          return {
+            won: true,
+            key: claim.key,
+            docId: claim.docId,
+            storedHash: null,
+            firstSeenAt: now,
+          };
+        }
+        if (!mayTake(known, claim, now)) return { won: false };
+        await tx.run(
+          `UPDATE feed_items SET content_hash = ?, link = coalesce(?, link), status = 'claimed',
+             owner = ?, lease_until = ?, updated_at = ?
+           WHERE key = ?`,
+          [claim.contentHash, claim.link, owner, now + leaseMs, now, known.key],
+        );
+        return {
+          won: true,
+          key: known.key,
+          docId: known.doc_id,
+          storedHash: known.stored_hash,
+          firstSeenAt: known.first_seen_at,
+        };
+      });
     } catch (error) {
       // Another item holds this link, content or document id: this one is a duplicate.
       if ((error as { code?: string }).code === "SQLITE_CONSTRAINT") return { won: false };
@@ -305,12 +367,26 @@ export class SqliteFeedRepository implements FeedRepository {
     owner: string,
     contentHash: string,
     now: number,
+    document: StoredDocument,
   ): Promise<void> {
     await this.db.run(
       `UPDATE feed_items SET status = 'stored', stored_hash = content_hash, lease_until = 0,
-         updated_at = ?, revision = (SELECT coalesce(max(revision), 0) + 1 FROM feed_items)
+         updated_at = ?, revision = (SELECT coalesce(max(revision), 0) + 1 FROM feed_items),
+         document_meta = ?, document_text = ?
        WHERE key = ? AND owner = ? AND status = 'claimed' AND content_hash = ?`,
-      [now, key, owner, contentHash],
+      [now, document.meta, document.text, key, owner, contentHash],
+    );
+  }
+
+  async gatheredBetween(
+    from: number,
+    to: number,
+  ): Promise<Array<{ docId: string; firstSeenAt: number }>> {
+    return this.db.all(
+      `SELECT doc_id AS docId, first_seen_at AS firstSeenAt FROM feed_items
+       WHERE status = 'stored' AND first_seen_at >= ? AND first_seen_at < ?
+       ORDER BY first_seen_at DESC, doc_id`,
+      [from, to],
     );
   }
 
@@ -322,16 +398,29 @@ export class SqliteFeedRepository implements FeedRepository {
     return rows.map(toItem);
   }
 
-  async latestRevision(): Promise<number> {
-    const row = await this.db.get<{ n: number }>(
-      "SELECT coalesce(max(revision), 0) AS n FROM feed_items",
-    );
-    return row?.n ?? 0;
-  }
-
   close(): Promise<void> {
     return this.db.close();
   }
+}
+
+/**
+ * Whether a claim may take the item record found for it (by key, link or content): the same
+ * post, through the feed that stored it, changed since, and held by no one (or their claim
+ * lapsed). A post is updated only through the feed that first stored it: two feeds carrying it
+ * with different text (a summary, the full post) would otherwise rewrite it every poll.
+ */
+export function mayTake(
+  known: Pick<ItemRow, "key" | "link" | "feed_url" | "status" | "stored_hash"> & {
+    lease_until: number | string;
+  },
+  claim: FeedItemClaim,
+  now: number,
+): boolean {
+  const samePost = known.key === claim.key || (claim.link !== null && known.link === claim.link);
+  if (!samePost || known.feed_url !== claim.feedUrl) return false;
+  return known.status === "stored"
+    ? known.stored_hash !== claim.contentHash
+    : Number(known.lease_until) <= now;
 }
 
 export function toFeedState(row: FeedRow): FeedState {
@@ -365,5 +454,9 @@ export function toItem(row: ItemRow): FeedItemRecord {
     revision: row.revision,
     firstSeenAt: row.first_seen_at,
     updatedAt: row.updated_at,
+    document:
+      row.document_meta !== null && row.document_text !== null
+        ? { meta: row.document_meta, text: row.document_text }
+        : null,
   });
 }

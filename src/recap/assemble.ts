@@ -1,4 +1,5 @@
 import type { AppContext } from "../app/context.js";
+import { openCandidates } from "../candidates/open.js";
 import { jumpLink } from "../replies/bookmarks.js";
 import { buildRecap, type Recap } from "./content.js";
 import { weekRange, type IsoWeek } from "./week.js";
@@ -20,6 +21,14 @@ export async function recapFor(
         url: jumpLink({ guildId, channelId: b.channelId, messageId: b.messageId }),
       }))
     : [];
+  const records = ctx.feedRecords;
+  const gathered = records
+    ? (await records.items.gatheredBetween(range.start.getTime(), range.end.getTime())).map(
+        (g) => g.docId,
+      )
+    : [];
+  const openCount =
+    records && guildId ? (await openCandidates(records.candidates, knowledge, guildId)).length : 0;
   return buildRecap({
     week,
     timeZone,
@@ -27,5 +36,7 @@ export async function recapFor(
     guildEntries,
     documents: ctx.corpus.documents,
     bookmarks,
+    gathered,
+    openCandidates: openCount,
   });
 }

@@ -25,6 +25,10 @@ export interface RecapInput {
   readonly documents: readonly CorpusDocument[];
   /** The week's most bookmarked answers in that server, already counted by the caller. */
   readonly bookmarks: readonly RecapBookmark[];
+  /** Documents gathered from feeds during the week, by id. */
+  readonly gathered?: readonly string[];
+  /** Candidate names from feeds waiting for the server's moderators. */
+  readonly openCandidates?: number;
 }
 
 export interface RecapRelease {
@@ -72,9 +76,14 @@ export interface Recap {
   readonly range: WeekRange;
   readonly releases: RecapReleaseGroup[];
   readonly added: RecapAdded[];
+  /** Documents dated in the week, other than those in `gathered`. */
   readonly reading: RecapReading[];
+  /** Documents gathered from feeds during the week, newest document first. */
+  readonly gathered: RecapReading[];
   readonly bookmarks: RecapBookmark[];
-  /** Nothing in releases, added, reading or bookmarks. */
+  /** Candidate names from feeds waiting for the server's moderators (0 outside a server). */
+  readonly openCandidates: number;
+  /** Nothing in releases, added, reading, gathered or bookmarks. */
   readonly quiet: boolean;
 }
 
@@ -163,9 +172,17 @@ export function buildRecap(input: RecapInput): Recap {
   }
   added.sort((a, b) => Date.parse(b.addedAt) - Date.parse(a.addedAt) || byName(a, b));
 
-  // The week's reading, with the models each document names most.
-  const weekDocs = input.documents.filter((d) => d.datePrecision === "day" && inWeek(d.date));
-  const wanted = new Set(weekDocs.map((d) => d.id));
+  // The week's reading, with the models each document names most. What feeds brought in that
+  // week is listed on its own, whatever its date.
+  const byId = new Map(input.documents.map((d) => [d.id, d]));
+  const gatheredDocs = (input.gathered ?? [])
+    .map((id) => byId.get(id))
+    .filter((d): d is CorpusDocument => d !== undefined);
+  const gatheredIds = new Set(gatheredDocs.map((d) => d.id));
+  const weekDocs = input.documents.filter(
+    (d) => d.datePrecision === "day" && inWeek(d.date) && !gatheredIds.has(d.id),
+  );
+  const wanted = new Set([...weekDocs, ...gatheredDocs].map((d) => d.id));
   const counts = new Map<string, Map<string, number>>();
   for (const model of knowledge.catalog.models) {
     for (const ref of knowledge.mentions.get(model.id)?.passages ?? []) {
@@ -175,24 +192,23 @@ export function buildRecap(input: RecapInput): Recap {
       counts.set(ref.docId, perDoc);
     }
   }
-  const reading: RecapReading[] = weekDocs
-    .map((doc) => ({
-      docId: doc.id,
-      title: doc.title,
-      date: doc.date,
-      source: doc.source,
-      ...(doc.url ? { url: doc.url } : {}),
-      topModels: [...(counts.get(doc.id) ?? [])]
-        .map(([id, count]) => ({ id, name: nameOf(id), count }))
-        .sort((a, b) => b.count - a.count || byName(a, b))
-        .slice(0, TOP_MODELS),
-    }))
-    .sort(
-      (a, b) =>
-        b.date.localeCompare(a.date) ||
-        a.title.localeCompare(b.title, "en") ||
-        a.docId.localeCompare(b.docId),
-    );
+  const readingOf = (doc: CorpusDocument): RecapReading => ({
+    docId: doc.id,
+    title: doc.title,
+    date: doc.date,
+    source: doc.source,
+    ...(doc.url ? { url: doc.url } : {}),
+    topModels: [...(counts.get(doc.id) ?? [])]
+      .map(([id, count]) => ({ id, name: nameOf(id), count }))
+      .sort((a, b) => b.count - a.count || byName(a, b))
+      .slice(0, TOP_MODELS),
+  });
+  const newestFirst = (a: RecapReading, b: RecapReading) =>
+    b.date.localeCompare(a.date) ||
+    a.title.localeCompare(b.title, "en") ||
+    a.docId.localeCompare(b.docId);
+  const gathered = gatheredDocs.map(readingOf).sort(newestFirst);
+  const reading: RecapReading[] = weekDocs.map(readingOf).sort(newestFirst);
 
   const bookmarks = input.bookmarks
     .filter((b) => b.count > 0)
@@ -207,9 +223,15 @@ export function buildRecap(input: RecapInput): Recap {
     releases,
     added,
     reading,
+    gathered,
     bookmarks,
+    openCandidates: input.openCandidates ?? 0,
     quiet:
-      releases.length === 0 && added.length === 0 && reading.length === 0 && bookmarks.length === 0,
+      releases.length === 0 &&
+      added.length === 0 &&
+      reading.length === 0 &&
+      gathered.length === 0 &&
+      bookmarks.length === 0,
   };
 }
 

@@ -7,7 +7,13 @@ import {
 } from "discord-api-types/v10";
 import { LIMITS } from "../discord/limits.js";
 import { message, type MessagePayload } from "../discord/payload.js";
-import { addedDate, type Recap, type RecapAdded, type RecapRelease } from "../recap/content.js";
+import {
+  addedDate,
+  type Recap,
+  type RecapAdded,
+  type RecapReading,
+  type RecapRelease,
+} from "../recap/content.js";
 import { addDays, formatWeek } from "../recap/week.js";
 import { formatDate } from "../text/dates.js";
 import { markdownLink } from "../text/links.js";
@@ -94,20 +100,23 @@ function sections(recap: Recap): Section[] {
       groups: [{ lines: recap.added.map((a) => addedLine(recap, a)) }],
     });
   }
+  const readingLine = (doc: RecapReading) => {
+    const models = doc.topModels.map((m) => `${text(m.name, 100)} (${m.count})`);
+    return (
+      `• ${markdownLink(text(doc.title), doc.url)} — ${text(doc.source, 100)}, ${dayMonth(doc.date)}` +
+      (models.length ? ` · names ${models.join(", ")}` : "")
+    );
+  };
+  if (recap.gathered.length) {
+    out.push({
+      heading: "New from feeds",
+      groups: [{ lines: recap.gathered.map(readingLine) }],
+    });
+  }
   if (recap.reading.length) {
     out.push({
       heading: "What the reading covered",
-      groups: [
-        {
-          lines: recap.reading.map((doc) => {
-            const models = doc.topModels.map((m) => `${text(m.name, 100)} (${m.count})`);
-            return (
-              `• ${markdownLink(text(doc.title), doc.url)} — ${text(doc.source, 100)}, ${dayMonth(doc.date)}` +
-              (models.length ? ` · names ${models.join(", ")}` : "")
-            );
-          }),
-        },
-      ],
+      groups: [{ lines: recap.reading.map(readingLine) }],
     });
   }
   if (recap.bookmarks.length) {
@@ -119,6 +128,19 @@ function sections(recap: Recap): Section[] {
             (b) =>
               `• ${markdownLink(text(b.title), b.url)} — ${b.count} bookmark${b.count === 1 ? "" : "s"}`,
           ),
+        },
+      ],
+    });
+  }
+  if (recap.openCandidates > 0) {
+    const n = recap.openCandidates;
+    out.push({
+      heading: "For moderators",
+      groups: [
+        {
+          lines: [
+            `${n.toLocaleString("en")} possible new model${n === 1 ? "" : "s"} or lab${n === 1 ? "" : "s"} from feeds ${n === 1 ? "waits" : "wait"} to be added or dismissed: \`/entry candidates\`.`,
+          ],
         },
       ],
     });

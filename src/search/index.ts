@@ -1,14 +1,20 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import { readDocumentText, type Corpus } from "../corpus/load.js";
+import {
+  EMPTY_FINGERPRINT,
+  readDocumentText,
+  shiftFingerprint,
+  type Corpus,
+} from "../corpus/load.js";
 import { splitPassages } from "../corpus/passages.js";
+import { DocumentMeta } from "../corpus/schema.js";
 import sqlite3 from "sqlite3";
-import { SqliteDatabase } from "../store/sqlite.js";
+import { SqliteDatabase, type SqlStatements } from "../store/sqlite.js";
 import { tokenize } from "../text/tokens.js";
 import { Vocabulary } from "./spelling.js";
 
 /** Bumped whenever the index layout or the passage splitter changes, so old files are rebuilt. */
-const INDEX_FORMAT = 1;
+const INDEX_FORMAT = 2;
 
 export interface PassageRow {
   readonly docId: string;
@@ -31,9 +37,37 @@ export interface PassageFilter {
   readonly to?: string;
 }
 
+/** One document to put in the index (replacing the version it holds), or to take out of it. */
+export type DocumentChange =
+  | {
+      readonly docId: string;
+      readonly meta: DocumentMeta;
+      readonly text: string;
+      readonly digest: string;
+    }
+  | { readonly docId: string; readonly removed: true };
+
+/** A document as the index holds it now, after changes: its passages, or none when removed. */
+export interface ChangedDocument {
+  readonly docId: string;
+  /** Undefined when the document was removed. */
+  readonly meta: DocumentMeta | undefined;
+  readonly digest: string | undefined;
+  readonly passages: readonly PassageRow[];
+}
+
+export interface IndexCatchUp {
+  /** The documents changed since the last catch-up, each once, as they are now. */
+  readonly documents: readonly ChangedDocument[];
+  /** The corpus fingerprint of the index as it is now. */
+  readonly fingerprint: string;
+}
+
 export interface SearchIndex {
   readonly vocabulary: Vocabulary;
   readonly passageCount: number;
+  /** The last change to the index file (by any process) this index has taken in. */
+  readonly lastChange: number;
   /** Whether this open built the index (true) or reused one from disk (false). */
   readonly built: boolean;
   /** Ranked matches without their text, which is read for the few shown (`texts`). */
@@ -43,7 +77,24 @@ export interface SearchIndex {
   passage(docId: string, ordinal: number): Promise<PassageRow | undefined>;
   /** Every passage, in document order: for linking the catalogue to the corpus at start-up. */
   allPassages(): Promise<PassageRow[]>;
+  /**
+   * Writes documents into the index file in one transaction, without rebuilding it: their
+   * passages, the full-text index and the vocabulary. A document the file already holds in the
+   * same version (another process put it there) is left alone. Each change is recorded in the
+   * file, for every process that reads it (`catchUp`).
+   */
+  applyDocuments(changes: readonly DocumentChange[]): Promise<void>;
+  /**
+   * Takes in the changes recorded in the file since the last catch-up (by this process or
+   * another): the vocabulary and count follow, and the changed documents are returned.
+   */
+  catchUp(): Promise<IndexCatchUp>;
   close(): Promise<void>;
+}
+
+/** The index file at this path is no longer the one this index opened (another build replaced it). */
+export class IndexReplacedError extends Error {
+  override readonly name = "IndexReplacedError";
 }
 
 /**
@@ -52,7 +103,7 @@ export interface SearchIndex {
  * crash mid-build or a second instance never sees half an index.
  */
 export async function openSearchIndex(corpus: Corpus, file: string): Promise<SearchIndex> {
-  const stamp = `${INDEX_FORMAT}:${corpus.fingerprint}`;
+  const stamp = stampOf(corpus.fingerprint);
   let db = await openIfCurrent(file, stamp);
   let built = false;
   if (!db) {
@@ -68,12 +119,17 @@ export async function openSearchIndex(corpus: Corpus, file: string): Promise<Sea
     db = await SqliteDatabase.open(file);
     built = true;
   }
+  // One read transaction: the vocabulary, the count and the last change agree.
+  await db.exec("BEGIN");
   const vocabRows = await db.all<{ term: string; df: number }>("SELECT term, df FROM vocab");
   const count = await db.get<{ n: number }>("SELECT count(*) AS n FROM passages");
+  const last = await db.get<{ n: number }>("SELECT coalesce(max(seq), 0) AS n FROM changes");
+  await db.exec("COMMIT");
   await db.close();
   return openCheckedIndex(file, {
     vocabulary: new Vocabulary(new Map(vocabRows.map((r) => [r.term, r.df]))),
     passageCount: count?.n ?? 0,
+    lastChange: last?.n ?? 0,
     built,
   });
 }
@@ -90,14 +146,15 @@ export const INDEX_CONNECTIONS = 2;
  */
 export async function openCheckedIndex(
   file: string,
-  known: { vocabulary: Vocabulary; passageCount: number; built: boolean },
+  known: { vocabulary: Vocabulary; passageCount: number; lastChange: number; built: boolean },
 ): Promise<SearchIndex> {
+  const inode = (await fs.stat(file)).ino;
   const readers = await Promise.all(
     Array.from({ length: INDEX_CONNECTIONS }, () =>
       SqliteDatabase.open(file, sqlite3.OPEN_READONLY),
     ),
   );
-  return new SqliteSearchIndex(readers, known.vocabulary, known.passageCount, known.built);
+  return new SqliteSearchIndex(file, inode, readers, known);
 }
 
 async function openIfCurrent(file: string, stamp: string): Promise<SqliteDatabase | undefined> {
@@ -117,6 +174,8 @@ async function openIfCurrent(file: string, stamp: string): Promise<SqliteDatabas
   return undefined;
 }
 
+const stampOf = (fingerprint: string) => `${INDEX_FORMAT}:${fingerprint}`;
+
 async function buildInto(db: SqliteDatabase, corpus: Corpus, stamp: string): Promise<void> {
   await db.exec(`
     PRAGMA journal_mode = OFF;
@@ -131,6 +190,10 @@ async function buildInto(db: SqliteDatabase, corpus: Corpus, stamp: string): Pro
       text, content='passages', content_rowid='rowid',
       tokenize='porter unicode61 remove_diacritics 2');
     CREATE TABLE vocab (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE TABLE documents (doc_id TEXT PRIMARY KEY, digest TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE changes (
+      seq INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, meta TEXT, terms TEXT NOT NULL,
+      passages INTEGER NOT NULL);
   `);
   const df = new Map<string, number>();
   let rowid = 0;
@@ -153,20 +216,49 @@ async function buildInto(db: SqliteDatabase, corpus: Corpus, stamp: string): Pro
     "INSERT INTO vocab VALUES (?, ?)",
     [...df].map(([t, n]) => [t, n]),
   );
-  await db.run("INSERT INTO meta VALUES ('stamp', ?)", [stamp]);
+  await db.insertMany(
+    "INSERT INTO documents VALUES (?, ?)",
+    [...corpus.digests].map(([id, digest]) => [id, digest]),
+  );
+  await db.run("INSERT INTO meta VALUES ('stamp', ?), ('fingerprint', ?)", [
+    stamp,
+    corpus.fingerprint,
+  ]);
+}
+
+/** How many passages hold each word, counted once per passage. */
+function termCounts(
+  passages: ReadonlyArray<{ text: string }>,
+  sign: 1 | -1,
+  into: Map<string, number>,
+) {
+  for (const p of passages)
+    for (const term of new Set(tokenize(p.text))) into.set(term, (into.get(term) ?? 0) + sign);
 }
 
 class SqliteSearchIndex implements SearchIndex {
   /** Queries running on each connection. */
   private readonly busy: number[];
+  readonly vocabulary: Vocabulary;
+  readonly built: boolean;
+  passageCount: number;
+  lastChange: number;
+  /** Opened on the first change: most indexes are only read. */
+  private writer: Promise<SqliteDatabase> | undefined;
+  /** Changes and catch-ups, one at a time. */
+  private writing: Promise<unknown> = Promise.resolve();
 
   constructor(
+    private readonly file: string,
+    private readonly inode: number,
     private readonly readers: readonly SqliteDatabase[],
-    readonly vocabulary: Vocabulary,
-    readonly passageCount: number,
-    readonly built: boolean,
+    known: { vocabulary: Vocabulary; passageCount: number; lastChange: number; built: boolean },
   ) {
     this.busy = readers.map(() => 0);
+    this.vocabulary = known.vocabulary;
+    this.passageCount = known.passageCount;
+    this.lastChange = known.lastChange;
+    this.built = known.built;
   }
 
   /** Runs a query on the least busy connection. */
@@ -247,7 +339,150 @@ class SqliteSearchIndex implements SearchIndex {
     );
   }
 
+  applyDocuments(changes: readonly DocumentChange[]): Promise<void> {
+    return this.serially(async () => {
+      const db = await this.openWriter();
+      // One write transaction: processes sharing the file take turns, and each sees the other's
+      // changes.
+      await db.transaction(async (tx) => {
+        for (const change of changes) await this.writeDocument(tx, change);
+      });
+    });
+  }
+
+  private async writeDocument(db: SqlStatements, change: DocumentChange): Promise<void> {
+    const held = await db.get<{ digest: string }>("SELECT digest FROM documents WHERE doc_id = ?", [
+      change.docId,
+    ]);
+    if ("removed" in change ? !held : held?.digest === change.digest) return;
+    const terms = new Map<string, number>();
+    const old = await db.all<{ rowid: number; text: string }>(
+      "SELECT rowid, text FROM passages WHERE doc_id = ?",
+      [change.docId],
+    );
+    termCounts(old, -1, terms);
+    for (const row of old)
+      await db.run("INSERT INTO passage_fts (passage_fts, rowid, text) VALUES ('delete', ?, ?)", [
+        row.rowid,
+        row.text,
+      ]);
+    await db.run("DELETE FROM passages WHERE doc_id = ?", [change.docId]);
+    let added = 0;
+    if (!("removed" in change)) {
+      const passages = splitPassages(change.docId, change.text);
+      termCounts(passages, 1, terms);
+      for (const p of passages) {
+        const row = await db.get<{ rowid: number }>(
+          `INSERT INTO passages (doc_id, ordinal, start, "end", text, date, source)
+           VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING rowid`,
+          [p.docId, p.ordinal, p.start, p.end, p.text, change.meta.date, change.meta.source],
+        );
+        await db.run("INSERT INTO passage_fts (rowid, text) VALUES (?, ?)", [row!.rowid, p.text]);
+      }
+      added = passages.length;
+    }
+    const delta = Object.fromEntries([...terms].filter(([, n]) => n !== 0));
+    await db.run(
+      `INSERT INTO vocab (term, df) SELECT key, value FROM json_each(?) WHERE true
+       ON CONFLICT (term) DO UPDATE SET df = df + excluded.df`,
+      [JSON.stringify(delta)],
+    );
+    await db.run("DELETE FROM vocab WHERE df <= 0 AND term IN (SELECT key FROM json_each(?))", [
+      JSON.stringify(delta),
+    ]);
+    const fingerprint = await db.get<{ value: string }>(
+      "SELECT value FROM meta WHERE key = 'fingerprint'",
+    );
+    const next = shiftFingerprint(fingerprint?.value ?? EMPTY_FINGERPRINT, {
+      remove: held ? [held.digest] : [],
+      add: "removed" in change ? [] : [change.digest],
+    });
+    if ("removed" in change) await db.run("DELETE FROM documents WHERE doc_id = ?", [change.docId]);
+    else
+      await db.run(
+        "INSERT INTO documents VALUES (?, ?) ON CONFLICT (doc_id) DO UPDATE SET digest = excluded.digest",
+        [change.docId, change.digest],
+      );
+    await db.run(
+      "UPDATE meta SET value = CASE key WHEN 'stamp' THEN ? ELSE ? END WHERE key IN ('stamp', 'fingerprint')",
+      [stampOf(next), next],
+    );
+    await db.run("INSERT INTO changes (doc_id, meta, terms, passages) VALUES (?, ?, ?, ?)", [
+      change.docId,
+      "removed" in change ? null : JSON.stringify(change.meta),
+      JSON.stringify(delta),
+      added - old.length,
+    ]);
+  }
+
+  catchUp(): Promise<IndexCatchUp> {
+    return this.serially(async () => {
+      const writer = await this.openWriter();
+      // One transaction: the changes and the passages they leave agree.
+      return writer.transaction(async (db) => {
+        const rows = await db.all<{
+          seq: number;
+          doc_id: string;
+          meta: string | null;
+          terms: string;
+          passages: number;
+        }>("SELECT * FROM changes WHERE seq > ? ORDER BY seq", [this.lastChange]);
+        const latest = new Map<string, DocumentMeta | undefined>();
+        for (const row of rows) {
+          this.vocabulary.apply(JSON.parse(row.terms) as Record<string, number>);
+          this.passageCount += row.passages;
+          this.lastChange = row.seq;
+          latest.set(
+            row.doc_id,
+            row.meta === null ? undefined : DocumentMeta.parse(JSON.parse(row.meta)),
+          );
+        }
+        const documents: ChangedDocument[] = [];
+        for (const [docId, meta] of latest)
+          documents.push({
+            docId,
+            meta,
+            digest: (
+              await db.get<{ digest: string }>("SELECT digest FROM documents WHERE doc_id = ?", [
+                docId,
+              ])
+            )?.digest,
+            passages: await db.all<PassageRow>(
+              `SELECT doc_id AS docId, ordinal, start, "end", text, date, 0 AS score
+               FROM passages WHERE doc_id = ? ORDER BY ordinal`,
+              [docId],
+            ),
+          });
+        const fingerprint = await db.get<{ value: string }>(
+          "SELECT value FROM meta WHERE key = 'fingerprint'",
+        );
+        return { documents, fingerprint: fingerprint?.value ?? EMPTY_FINGERPRINT };
+      });
+    });
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.writing.then(work, work);
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async openWriter(): Promise<SqliteDatabase> {
+    // Writing to a file another build renamed over this one would change nobody's index.
+    const now = await fs.stat(this.file).catch(() => undefined);
+    if (now?.ino !== this.inode)
+      throw new IndexReplacedError(`${this.file} was replaced since this index opened it`);
+    this.writer ??= SqliteDatabase.open(this.file).then(async (db) => {
+      await db.exec("PRAGMA busy_timeout = 5000");
+      return db;
+    });
+    return this.writer;
+  }
+
   async close(): Promise<void> {
-    await Promise.all(this.readers.map((db) => db.close()));
+    await this.writing;
+    const writer = this.writer;
+    this.writer = undefined;
+    await Promise.all([...this.readers, ...(writer ? [await writer] : [])].map((db) => db.close()));
   }
 }

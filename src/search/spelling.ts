@@ -4,34 +4,69 @@ import { lightStem } from "../text/tokens.js";
 /** Correcting misspelt query words against the vocabulary of the indexed corpus. */
 
 export class Vocabulary {
-  private readonly byLength = new Map<number, string[]>();
-  private readonly stems = new Set<string>();
+  private readonly byLength = new Map<number, Set<string>>();
+  /** How many known words share each stem. */
+  private readonly stems = new Map<string, number>();
+  private readonly counts: Map<string, number>;
 
-  constructor(readonly frequencies: ReadonlyMap<string, number>) {
-    for (const term of frequencies.keys()) {
-      this.stems.add(lightStem(term));
-      const bucket = this.byLength.get(term.length);
-      if (bucket) bucket.push(term);
-      else this.byLength.set(term.length, [term]);
+  /** Takes the map over: it changes with the corpus (`apply`). */
+  constructor(frequencies: Map<string, number>) {
+    this.counts = frequencies;
+    for (const term of this.counts.keys()) this.know(term);
+  }
+
+  /** How many passages hold each word. */
+  get frequencies(): ReadonlyMap<string, number> {
+    return this.counts;
+  }
+
+  /**
+   * Follows a change to the corpus: each word's count of passages goes up or down by its delta.
+   * A word no passage holds any more is forgotten; a new one is learnt.
+   */
+  apply(delta: Readonly<Record<string, number>>): void {
+    for (const [term, change] of Object.entries(delta)) {
+      const before = this.counts.get(term) ?? 0;
+      const after = before + change;
+      if (after > 0) this.counts.set(term, after);
+      else this.counts.delete(term);
+      if (before <= 0 && after > 0) this.know(term);
+      if (before > 0 && after <= 0) this.forget(term);
     }
   }
 
+  private know(term: string): void {
+    const stem = lightStem(term);
+    this.stems.set(stem, (this.stems.get(stem) ?? 0) + 1);
+    const bucket = this.byLength.get(term.length);
+    if (bucket) bucket.add(term);
+    else this.byLength.set(term.length, new Set([term]));
+  }
+
+  private forget(term: string): void {
+    const stem = lightStem(term);
+    const left = (this.stems.get(stem) ?? 1) - 1;
+    if (left > 0) this.stems.set(stem, left);
+    else this.stems.delete(stem);
+    this.byLength.get(term.length)?.delete(term);
+  }
+
   get size(): number {
-    return this.frequencies.size;
+    return this.counts.size;
   }
 
   has(term: string): boolean {
-    return this.frequencies.has(term);
+    return this.counts.has(term);
   }
 
   /** The word, or another form of it ("release" when the corpus has "releases"), is known. */
   knowsForm(term: string): boolean {
-    return this.frequencies.has(term) || this.stems.has(lightStem(term));
+    return this.counts.has(term) || this.stems.has(lightStem(term));
   }
 
   /** How many passages contain the term. */
   frequency(term: string): number {
-    return this.frequencies.get(term) ?? 0;
+    return this.counts.get(term) ?? 0;
   }
 
   /**

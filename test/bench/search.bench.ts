@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: index build, warm start, memory and /search latency on the shipped corpus
- * (1×) and on a synthetic corpus 100× its size, against a plain fuse.js baseline; then the whole
- * command path end to end (test/bench/e2e.ts). `npm run bench:e2e` runs only the latter.
+ * (1×) and on a synthetic corpus 100× its size, against a plain fuse.js baseline, and one
+ * document added and removed without a rebuild; then the whole command path end to end
+ * (test/bench/e2e.ts). `npm run bench:e2e` runs only the latter, `npm run bench:index` all but it.
  * Each figure comes from a fresh child process; all figures of a report come from one run.
  */
 import { execFile } from "node:child_process";
@@ -22,6 +23,8 @@ const WORK = path.join(ROOT, ".state", "bench");
 const SHIPPED = path.join(ROOT, "data", "corpus");
 const SCALE = Number(process.env.BENCH_SCALE ?? 100);
 const QUERY_COUNT = 240;
+/** Documents added, then removed, one at a time, in a loaded context. */
+const INCREMENTAL_RUNS = 9;
 
 async function worker(...args: string[]): Promise<Record<string, number | boolean | string>> {
   const { stdout } = await exec(
@@ -90,6 +93,9 @@ async function buildSynthetic(target: string, scale: number): Promise<void> {
       await fs.writeFile(path.join(target, `${id}.txt`), perturbed);
     }
   }
+  // The catalogue beside the corpus, so a whole context (mentions included) can be loaded.
+  await fs.rm(path.join(path.dirname(target), "catalog"), { force: true });
+  await fs.symlink(path.join(ROOT, "data", "catalog"), path.join(path.dirname(target), "catalog"));
   await fs.writeFile(marker, "");
 }
 
@@ -107,12 +113,19 @@ async function measure(label: string, corpusDir: string, fuseSample: number) {
   const queries = path.join(WORK, `queries-1x.json`);
   const build = await worker("build", corpusDir, index, queries, "0");
   const warm = await worker("warm", corpusDir, index, queries);
+  const incremental = await worker("incremental", corpusDir, index, "", String(INCREMENTAL_RUNS));
   const fuse = await worker("fuse", corpusDir, "", queries, String(fuseSample));
   const dataDir = path.dirname(corpusDir);
   const cli = label === "1x" ? await timeCli(dataDir, state) : undefined;
   console.log(`\n## ${label}: ${build.passages} passages`);
   console.log(`index build (cold)        ${fmt(build.openMs, 0)} ms`);
   console.log(`warm start (open index)   ${fmt(warm.openMs, 0)} ms   (rebuilt: ${warm.built})`);
+  console.log(
+    `one document, incremental add median ${fmt(incremental.addMedian, 1)} ms (max ${fmt(incremental.addMax, 1)}), remove median ${fmt(incremental.removeMedian, 1)} ms (max ${fmt(incremental.removeMax, 1)})   (${incremental.runs} of each: index, vocabulary, corpus and mentions)`,
+  );
+  console.log(
+    `   versus the full rebuild  ${fmt(Number(build.openMs) / Number(incremental.addMedian), 0)}× faster to add, ${fmt(Number(build.openMs) / Number(incremental.removeMedian), 0)}× to remove`,
+  );
   if (cli !== undefined)
     console.log(`CLI cold start, median    ${fmt(cli, 0)} ms   (whole process, 5 runs)`);
   console.log(`RSS after ${warm.queries} queries     ${fmt(warm.rssMb, 0)} MB`);
@@ -128,6 +141,7 @@ async function measure(label: string, corpusDir: string, fuseSample: number) {
 }
 
 const endToEndOnly = process.argv[2] === "e2e";
+const indexOnly = process.argv[2] === "index";
 
 await fs.mkdir(WORK, { recursive: true });
 // Queries come from the shipped corpus, so 1× and 100× answer the same questions.
@@ -157,7 +171,9 @@ if (SCALE > 1 && !endToEndOnly) {
   await measure(`${SCALE}x`, synthetic, 3);
 }
 
-console.log(
-  "\n## end to end: the bot in its own process, through the Discord emulator (shipped corpus)",
-);
-await runEndToEnd();
+if (!indexOnly) {
+  console.log(
+    "\n## end to end: the bot in its own process, through the Discord emulator (shipped corpus)",
+  );
+  await runEndToEnd();
+}

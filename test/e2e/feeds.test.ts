@@ -42,7 +42,8 @@ describe("the bot with feeds", () => {
     const text = JSON.stringify(recap.embeds);
     expect(text).toContain("Kimi K3 and the open-weight autumn");
     expect(text).toContain("Distillation, again");
-    expect(world.logs.map((l) => l.msg)).toContain("corpus reloaded");
+    expect(world.logs.map((l) => l.msg)).toContain("corpus updated");
+    expect(world.logs.map((l) => l.msg)).not.toContain("corpus reloaded");
     expect(world.errors()).toEqual([]);
   });
 

@@ -88,8 +88,13 @@ describe("/help", () => {
       "/entry remove",
       "/entry history",
       "/entry revert",
+      "/entry candidates",
       "Examples",
     ]);
+    expect(embed.fields![5]!.value).toBe(
+      "Possible new models and labs found in documents from feeds: add or dismiss them\nNo options.",
+    );
+    expect(embed.fields![6]!.value).toContain("/entry candidates");
     expect(embed.fields![0]!.value).toMatch(
       /^`kind` \(required\) — Model or lab\. One of: Model, Lab\.$/m,
     );

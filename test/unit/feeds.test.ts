@@ -72,7 +72,11 @@ class Rig {
   }
 
   /** A poller with its own connections to the store, as another process would have. */
-  async poller(feeds: FeedSource[], onChange?: (ids: string[]) => Promise<void>) {
+  async poller(
+    feeds: FeedSource[],
+    onChange?: (ids: string[]) => Promise<void>,
+    documentsDir = this.documentsDir,
+  ) {
     const storage = await openStorage(
       { storePath: this.storeFile, postgresUrl: this.postgresUrl, storeTimeoutMs: 5_000 },
       silentLogger,
@@ -84,7 +88,7 @@ class Rig {
       repository,
       candidates,
       knownNames: () => known,
-      documentsDir: this.documentsDir,
+      documentsDir,
       now: () => new Date(this.now),
       logger: this.logger,
       limits: LIMITS,
@@ -213,6 +217,30 @@ describe.each(["SQLite", "Postgres"] as const)("feeds on %s", (kind) => {
       expect(changes).toEqual(
         [gathered.map((d) => d.id).sort()].map((ids) => expect.arrayContaining(ids)),
       );
+    });
+
+    it("GIVEN a process on the same store with another state folder THEN its first round writes every stored document there and announces them", async () => {
+      rig.server.serve("/lab-notes.xml", { body: fixtureFeed("lab-notes.rss.xml"), etag: '"v1"' });
+      const feed = rig.feed("/lab-notes.xml", "Lab Notes");
+      const first = await rig.poller([feed]);
+      await first.poller.pollAll();
+      const elsewhere = path.join(await tempDir("elsewhere-"), "documents");
+      const announced: string[][] = [];
+      const second = await rig.poller([feed], async (ids) => void announced.push(ids), elsewhere);
+
+      rig.now += HOUR;
+      await second.poller.pollAll();
+      rig.now += HOUR;
+      await second.poller.pollAll();
+
+      const names = (dir: string) => fs.readdir(dir).then((n) => n.sort());
+      expect(await names(elsewhere)).toEqual(await names(rig.documentsDir));
+      for (const name of await names(elsewhere))
+        expect(await fs.readFile(path.join(elsewhere, name), "utf8")).toBe(
+          await fs.readFile(path.join(rig.documentsDir, name), "utf8"),
+        );
+      // Once, at the first round; the second round has nothing new to tell.
+      expect(announced.map((ids) => ids.length)).toEqual([3]);
     });
 
     it("GIVEN a second poll THEN an unchanged feed costs a 304 or adds nothing, also after a restart", async () => {

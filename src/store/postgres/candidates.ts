@@ -62,6 +62,15 @@ export class PostgresCandidateRepository implements CandidateRepository {
     return rows.map(toCandidate);
   }
 
+  async getCandidate(guildId: string, key: string): Promise<Candidate | undefined> {
+    const [row] = await this.db.query<CandidateRow>(
+      "candidates.get",
+      `SELECT * FROM (${OPEN}) open WHERE nth = 1 AND name_key = $2`,
+      [guildId, key],
+    );
+    return row ? toCandidate(row) : undefined;
+  }
+
   async countCandidates(guildId: string): Promise<number> {
     const [row] = await this.db.query<{ n: number }>(
       "candidates.count",

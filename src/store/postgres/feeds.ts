@@ -1,4 +1,5 @@
 import {
+  mayTake,
   toFeedState,
   toItem,
   type FeedItemClaim,
@@ -8,6 +9,7 @@ import {
   type FeedState,
   type ItemClaim,
   type ItemRow,
+  type StoredDocument,
 } from "../../feeds/repository.js";
 import type { PostgresDatabase } from "./database.js";
 
@@ -90,51 +92,70 @@ export class PostgresFeedRepository implements FeedRepository {
     return rows.length > 0;
   }
 
-  async findFeedItem(
-    key: string,
-    link: string | null,
-    contentHash: string,
-  ): Promise<FeedItemRecord | undefined> {
-    const [row] = await this.db.query<ItemRow>(
-      "feeds.find-item",
-      `SELECT * FROM feed_items WHERE key = $1 OR link = $2 OR content_hash = $3
-       ORDER BY CASE WHEN key = $1 THEN 0 WHEN link = $2 THEN 1 ELSE 2 END LIMIT 1`,
-      [key, link, contentHash],
-    );
-    return row ? toItem(row) : undefined;
-  }
-
   async claimFeedItem(
     claim: FeedItemClaim,
     owner: string,
     now: number,
     leaseMs: number,
   ): Promise<ItemClaim> {
+    // Most polls see items stored as they are: no transaction for those.
+    const [unchanged] = await this.db.query(
+      "feeds.item-unchanged",
+      "SELECT 1 AS one FROM feed_items WHERE key = $1 AND status = 'stored' AND stored_hash = $2",
+      [claim.key, claim.contentHash],
+    );
+    if (unchanged) return { won: false };
     try {
-      const [row] = await this.db.query<{ doc_id: string; stored_hash: string | null }>(
-        "feeds.claim-item",
-        `INSERT INTO feed_items AS i (key, feed_url, link, content_hash, doc_id, status, owner,
-           lease_until, first_seen_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, 'claimed', $6, $7, $8, $8)
-         ON CONFLICT (key) DO UPDATE SET
-           content_hash = excluded.content_hash, link = coalesce(excluded.link, i.link),
-           status = 'claimed', owner = excluded.owner, lease_until = excluded.lease_until,
-           updated_at = excluded.updated_at
-         WHERE (i.status = 'stored' AND i.stored_hash <> excluded.content_hash)
-            OR (i.status = 'claimed' AND i.lease_until <= excluded.updated_at)
-         RETURNING doc_id, stored_hash`,
-        [
-          claim.key,
-          claim.feedUrl,
-          claim.link,
-          claim.contentHash,
-          claim.docId,
-          owner,
-          now + leaseMs,
-          now,
-        ],
-      );
-      return row ? { won: true, docId: row.doc_id, storedHash: row.stored_hash } : { won: false };
+      return await this.db.transaction("feeds.claim-item", async (tx) => {
+        // The row found is locked until the claim commits, so a rival waits and then sees it.
+        const [known] = await tx.query<ItemRow & { lease_until: number }>(
+          "feeds.claim-item",
+          `SELECT * FROM feed_items WHERE key = $1 OR link = $2 OR content_hash = $3
+           ORDER BY CASE WHEN key = $1 THEN 0 WHEN link = $2 THEN 1 ELSE 2 END LIMIT 1
+           FOR UPDATE`,
+          [claim.key, claim.link, claim.contentHash],
+        );
+        if (!known) {
+          await tx.query(
+            "feeds.claim-item",
+            `INSERT INTO feed_items (key, feed_url, link, content_hash, doc_id, status, owner,
+               lease_until, first_seen_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, 'claimed', $6, $7, $8, $8)`,
+            [
+              claim.key,
+              claim.feedUrl,
+              claim.link,
+              claim.contentHash,
+              claim.docId,
+              owner,
+              now + leaseMs,
+              now,
+            ],
+          );
+          return {
+            won: true,
+            key: claim.key,
+            docId: claim.docId,
+            storedHash: null,
+            firstSeenAt: now,
+          };
+        }
+        if (!mayTake(known, claim, now)) return { won: false };
+        await tx.query(
+          "feeds.claim-item",
+          `UPDATE feed_items SET content_hash = $1, link = coalesce($2, link), status = 'claimed',
+             owner = $3, lease_until = $4, updated_at = $5
+           WHERE key = $6`,
+          [claim.contentHash, claim.link, owner, now + leaseMs, now, known.key],
+        );
+        return {
+          won: true,
+          key: known.key,
+          docId: known.doc_id,
+          storedHash: known.stored_hash,
+          firstSeenAt: Number(known.first_seen_at),
+        };
+      });
     } catch (error) {
       // Another item holds this link, content or document id: this one is a duplicate.
       if ((error as { code?: string }).code === "23505") return { won: false };
@@ -147,6 +168,7 @@ export class PostgresFeedRepository implements FeedRepository {
     owner: string,
     contentHash: string,
     now: number,
+    document: StoredDocument,
   ): Promise<void> {
     // Revisions are handed out one at a time, so a reader never sees a later one before an
     // earlier one is committed.
@@ -157,9 +179,10 @@ export class PostgresFeedRepository implements FeedRepository {
       await tx.query(
         "feeds.mark-stored",
         `UPDATE feed_items SET status = 'stored', stored_hash = content_hash, lease_until = 0,
-           updated_at = $1, revision = (SELECT coalesce(max(revision), 0) + 1 FROM feed_items)
+           updated_at = $1, revision = (SELECT coalesce(max(revision), 0) + 1 FROM feed_items),
+           document_meta = $5, document_text = $6
          WHERE key = $2 AND owner = $3 AND status = 'claimed' AND content_hash = $4`,
-        [now, key, owner, contentHash],
+        [now, key, owner, contentHash, document.meta, document.text],
       );
     });
   }
@@ -173,12 +196,18 @@ export class PostgresFeedRepository implements FeedRepository {
     return rows.map(toItem);
   }
 
-  async latestRevision(): Promise<number> {
-    const [row] = await this.db.query<{ n: number }>(
-      "feeds.latest-revision",
-      "SELECT coalesce(max(revision), 0) AS n FROM feed_items",
+  async gatheredBetween(
+    from: number,
+    to: number,
+  ): Promise<Array<{ docId: string; firstSeenAt: number }>> {
+    const rows = await this.db.query<{ doc_id: string; first_seen_at: number }>(
+      "feeds.gathered",
+      `SELECT doc_id, first_seen_at FROM feed_items
+       WHERE status = 'stored' AND first_seen_at >= $1 AND first_seen_at < $2
+       ORDER BY first_seen_at DESC, doc_id COLLATE "C"`,
+      [from, to],
     );
-    return row?.n ?? 0;
+    return rows.map((r) => ({ docId: r.doc_id, firstSeenAt: Number(r.first_seen_at) }));
   }
 
   async close(): Promise<void> {}

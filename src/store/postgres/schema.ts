@@ -109,6 +109,12 @@ const MIGRATIONS: readonly string[] = [
   CREATE TABLE identify_slots (bucket INTEGER PRIMARY KEY, next_at BIGINT NOT NULL);
   CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, until_at BIGINT NOT NULL);
   `,
+  // Each stored post keeps its document, so a process on another machine can write it.
+  `
+  ALTER TABLE feed_items ADD COLUMN document_meta TEXT;
+  ALTER TABLE feed_items ADD COLUMN document_text TEXT;
+  CREATE INDEX feed_items_first_seen ON feed_items (first_seen_at);
+  `,
 ];
 
 /** The schema version this build reads and writes. */

@@ -1,0 +1,57 @@
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { SqliteDatabase } from "../../src/store/sqlite.js";
+import { tempDir } from "../helpers.js";
+
+const open: SqliteDatabase[] = [];
+afterEach(async () => {
+  for (const db of open.splice(0)) await db.close();
+});
+
+async function connect(file: string): Promise<SqliteDatabase> {
+  const db = await SqliteDatabase.open(file);
+  open.push(db);
+  return db;
+}
+
+describe("writes that must be seen to have happened", () => {
+  it("GIVEN another process reading all along THEN a claim whose commit cannot happen fails, and is not reported won", async () => {
+    const file = path.join(await tempDir("sqlite-"), "store.sqlite");
+    const writer = await connect(file);
+    const reader = await connect(file);
+    await writer.exec("CREATE TABLE claims (key TEXT PRIMARY KEY); PRAGMA busy_timeout = 50;");
+    // The reader's transaction holds the file's shared lock, so no commit can finish meanwhile.
+    await reader.exec("BEGIN");
+    await reader.all("SELECT * FROM claims");
+
+    const claim = writer.transaction((tx) =>
+      tx.get<{ key: string }>("INSERT INTO claims VALUES ('post') RETURNING key"),
+    );
+
+    await expect(claim).rejects.toMatchObject({ code: "SQLITE_BUSY" });
+    await reader.exec("COMMIT");
+    expect(await writer.all("SELECT * FROM claims")).toEqual([]);
+    // The connection is usable again, and the same claim now goes through.
+    await expect(
+      writer.transaction((tx) => tx.get("INSERT INTO claims VALUES ('post') RETURNING key")),
+    ).resolves.toEqual({ key: "post" });
+    expect(await reader.all("SELECT * FROM claims")).toEqual([{ key: "post" }]);
+  });
+
+  it("GIVEN statements sent while a transaction runs THEN they wait for it and are not rolled back with it", async () => {
+    const file = path.join(await tempDir("sqlite-"), "store.sqlite");
+    const db = await connect(file);
+    await db.exec("CREATE TABLE t (k TEXT PRIMARY KEY)");
+
+    const failing = db.transaction(async (tx) => {
+      await tx.run("INSERT INTO t VALUES ('inside')");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      throw new Error("the work failed");
+    });
+    const outside = db.run("INSERT INTO t VALUES ('outside')");
+
+    await expect(failing).rejects.toThrow("the work failed");
+    await outside;
+    expect(await db.all("SELECT k FROM t")).toEqual([{ k: "outside" }]);
+  });
+});
