@@ -152,8 +152,10 @@ export class SqliteRecapPosts implements RecapPostRepository {
     now: number,
     leaseMs: number,
   ): Promise<number | undefined> {
-    const row = await this.db.get<{ fence: number }>(
-      `INSERT INTO recap_posts (guild_id, week, status, owner, fence, lease_until, channel_id, updated_at)
+    // In a transaction of its own: the returned fence then means the claim is committed.
+    const row = await this.db.transaction((tx) =>
+      tx.get<{ fence: number }>(
+        `INSERT INTO recap_posts (guild_id, week, status, owner, fence, lease_until, channel_id, updated_at)
        VALUES (?, ?, 'claimed', ?, 1, ?, ?, ?)
        ON CONFLICT (guild_id, week) DO UPDATE SET
          status = 'claimed', owner = excluded.owner, fence = recap_posts.fence + 1,
@@ -162,7 +164,8 @@ export class SqliteRecapPosts implements RecapPostRepository {
        WHERE recap_posts.status = 'failed'
           OR (recap_posts.status = 'claimed' AND recap_posts.lease_until <= excluded.updated_at)
        RETURNING fence`,
-      [guildId, week, owner, now + leaseMs, channelId, now],
+        [guildId, week, owner, now + leaseMs, channelId, now],
+      ),
     );
     return row?.fence;
   }
@@ -213,7 +216,7 @@ export class SqliteRecapPosts implements RecapPostRepository {
 
   /** Runs a write that only the fence's holder may make; true when it was made. */
   private async held(sql: string, params: Array<string | number | null>): Promise<boolean> {
-    return (await this.db.get(sql, params)) !== undefined;
+    return (await this.db.transaction((tx) => tx.get(sql, params))) !== undefined;
   }
 
   async expire(guildId: string, week: string, reason: string, now: number): Promise<void> {

@@ -35,22 +35,26 @@ export class SqliteCoordination implements Coordination {
   }
 
   async reserveIdentify(bucket: number, spacingMs: number): Promise<number> {
-    const row = await this.db.get<{ wait: number }>(
-      `INSERT INTO identify_slots AS s (bucket, next_at) VALUES (?1, ${SQLITE_NOW} + ?2)
+    const row = await this.db.transaction((tx) =>
+      tx.get<{ wait: number }>(
+        `INSERT INTO identify_slots AS s (bucket, next_at) VALUES (?1, ${SQLITE_NOW} + ?2)
        ON CONFLICT (bucket) DO UPDATE SET next_at = max(s.next_at, ${SQLITE_NOW}) + ?2
        RETURNING next_at - ?2 - ${SQLITE_NOW} AS wait`,
-      [bucket, spacingMs],
+        [bucket, spacingMs],
+      ),
     );
     return Math.max(0, row?.wait ?? 0);
   }
 
   async claimLease(name: string, owner: string, ms: number): Promise<boolean> {
-    const row = await this.db.get(
-      `INSERT INTO leases AS l (name, owner, until_at) VALUES (?1, ?2, ${SQLITE_NOW} + ?3)
+    const row = await this.db.transaction((tx) =>
+      tx.get(
+        `INSERT INTO leases AS l (name, owner, until_at) VALUES (?1, ?2, ${SQLITE_NOW} + ?3)
        ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until_at = excluded.until_at
        WHERE l.until_at <= ${SQLITE_NOW} OR l.owner = excluded.owner
        RETURNING owner`,
-      [name, owner, ms],
+        [name, owner, ms],
+      ),
     );
     return row !== undefined;
   }

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { SqliteRecapPosts } from "../../src/recap/posts.js";
 import { SqliteDatabase } from "../../src/store/sqlite.js";
 import { tempDir } from "../helpers.js";
 
@@ -54,4 +55,23 @@ describe("writes that must be seen to have happened", () => {
     await outside;
     expect(await db.all("SELECT k FROM t")).toEqual([{ k: "outside" }]);
   });
+
+  it("GIVEN another process reading all along THEN a recap claim whose commit cannot happen fails, and the week stays free for the next try", async () => {
+    const file = path.join(await tempDir("sqlite-"), "store.sqlite");
+    const posts = await SqliteRecapPosts.open(file);
+    const reader = await connect(file);
+    try {
+      await reader.exec("BEGIN");
+      await reader.all("SELECT * FROM recap_posts");
+
+      const claim = posts.claim("1", "2026-W48", "process-a", "2", 0, 120_000);
+
+      await expect(claim).rejects.toMatchObject({ code: "SQLITE_BUSY" });
+      await reader.exec("COMMIT");
+      expect(await posts.get("1", "2026-W48")).toBeUndefined();
+      await expect(posts.claim("1", "2026-W48", "process-b", "2", 0, 120_000)).resolves.toBe(1);
+    } finally {
+      await posts.close();
+    }
+  }, 20_000);
 });
