@@ -1,7 +1,7 @@
 /**
  * The whole command path under load: the real bot in its own process (`tsx src/index.ts`, as
  * `npm start` runs it) driven through the Discord emulator, every figure from one run.
- * `npm run bench` ends with it; `npm run bench:e2e` runs it alone.
+ * `npm run bench` runs it after the index figures; `npm run bench:e2e` runs it alone.
  */
 import fs from "node:fs/promises";
 import os from "node:os";
