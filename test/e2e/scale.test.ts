@@ -282,18 +282,22 @@ describe("several bot processes on four shards sharing one Postgres", () => {
         await crash(posting[victim]!);
       }),
     );
-    const unfinished = servers.filter((s) => s.shard <= 2 && recapPages(s).length === 0);
-    expect(unfinished.length).toBeGreaterThan(0);
-    // After their claims' leases ran out, new processes take over.
-    const resumed = await Promise.all([0, 1].map((i) => start(PLACEMENT[i]!, SLOT + 4 * 60_000)));
-
-    const posted = async () => {
+    const posted = async (onShards = [0, 1, 2, 3]) => {
+      const ids = servers.filter((s) => onShards.includes(s.shard)).map((s) => s.id);
       const { rows } = await db.query(
-        "SELECT count(*)::int AS n FROM recap_posts WHERE week = $1 AND status = 'posted'",
-        [WEEK],
+        `SELECT count(*)::int AS n FROM recap_posts
+         WHERE week = $1 AND status = 'posted' AND guild_id = ANY($2)`,
+        [WEEK, ids],
       );
       return (rows[0] as { n: number }).n;
     };
+    // The kills landed mid-post: some weeks of the killed processes' servers are not finished
+    // (pages may be in the channel that no record holds yet).
+    const onVictims = servers.filter((s) => s.shard <= 2).length;
+    expect(await posted([0, 1, 2])).toBeLessThan(onVictims);
+    // After their claims' leases ran out, new processes take over.
+    const resumed = await Promise.all([0, 1].map((i) => start(PLACEMENT[i]!, SLOT + 4 * 60_000)));
+
     await eventually("every recap posted", async () => (await posted()) === SERVERS, 90_000);
     slow.remove();
 
