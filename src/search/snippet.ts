@@ -1,5 +1,5 @@
 import { escapeMarkdown, squashWhitespace } from "../text/markdown.js";
-import { lightStem, tokenSpans } from "../text/tokens.js";
+import { hasAsciiWords, lightStem, tokenSpans, type Token } from "../text/tokens.js";
 
 export const SNIPPET_LENGTH = 320;
 
@@ -13,12 +13,7 @@ export function snippet(
   length = SNIPPET_LENGTH,
 ): string {
   const text = squashWhitespace(passage);
-  const wanted = new Set(queryTerms.map(lightStem));
-  // A stem keeps at least a word's first three letters: most words are ruled out by those alone.
-  const heads = new Set([...wanted].map((w) => w.slice(0, 3)));
-  const spans = tokenSpans(text).filter(
-    (t) => heads.has(t.norm.slice(0, 3)) && wanted.has(lightStem(t.norm)),
-  );
+  const spans = matchingSpans(text, new Set(queryTerms.map(lightStem)));
 
   let from = 0;
   if (text.length > length && spans.length > 0) {
@@ -61,4 +56,31 @@ export function snippet(
   }
   out += escapeMarkdown(text.slice(cursor, to), { atLineStart: cursor === from && from === 0 });
   return out.replace(/\*\*(\s*)\*\*/g, "$1") + (to < text.length ? "…" : "");
+}
+
+/** The words of `text` whose stem is wanted, in order. */
+export function matchingSpans(text: string, wanted: ReadonlySet<string>): Token[] {
+  // A word is wanted only if it starts with a wanted stem's first three letters (a stem keeps
+  // them), so text of ASCII words is searched for those alone rather than split into every word: this
+  // runs for each passage shown.
+  const heads = new Set([...wanted].map((w) => w.slice(0, 3)));
+  if (!hasAsciiWords(text)) return tokenSpans(text).filter((t) => wanted.has(lightStem(t.norm)));
+  const lower = text.toLowerCase();
+  const spans: Token[] = [];
+  for (const head of heads) {
+    if (head.length === 0) continue;
+    for (let at = lower.indexOf(head); at !== -1; at = lower.indexOf(head, at + 1)) {
+      if (at > 0 && isWordCode(lower.charCodeAt(at - 1))) continue;
+      let end = at + head.length;
+      while (end < lower.length && isWordCode(lower.charCodeAt(end))) end++;
+      const norm = lower.slice(at, end);
+      if (wanted.has(lightStem(norm))) spans.push({ norm, start: at, end });
+    }
+  }
+  return heads.size > 1 ? spans.sort((a, b) => a.start - b.start) : spans;
+}
+
+/** A lowercase ASCII letter or digit: what a word is made of in ASCII text. */
+function isWordCode(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 48 && code <= 57);
 }

@@ -1,10 +1,11 @@
-import { boundedDistance } from "../text/distance.js";
+import { boundedDistance, letterSet, mayBeWithin } from "../text/distance.js";
 import { lightStem } from "../text/tokens.js";
 
 /** Correcting misspelt query words against the vocabulary of the indexed corpus. */
 
 export class Vocabulary {
-  private readonly byLength = new Map<number, Set<string>>();
+  /** Known words by length, each with its letter set. */
+  private readonly byLength = new Map<number, Map<string, number>>();
   /** How many known words share each stem. */
   private readonly stems = new Map<string, number>();
   private readonly counts: Map<string, number>;
@@ -39,8 +40,8 @@ export class Vocabulary {
     const stem = lightStem(term);
     this.stems.set(stem, (this.stems.get(stem) ?? 0) + 1);
     const bucket = this.byLength.get(term.length);
-    if (bucket) bucket.add(term);
-    else this.byLength.set(term.length, new Set([term]));
+    if (bucket) bucket.set(term, letterSet(term));
+    else this.byLength.set(term.length, new Map([[term, letterSet(term)]]));
   }
 
   private forget(term: string): void {
@@ -80,8 +81,10 @@ export class Vocabulary {
     let best: string | undefined;
     let bestDistance = budget + 1;
     let bestFrequency = 0;
+    const letters = letterSet(term);
     for (let len = term.length - budget; len <= term.length + budget; len++) {
-      for (const candidate of this.byLength.get(len) ?? []) {
+      for (const [candidate, candidateLetters] of this.byLength.get(len) ?? []) {
+        if (!mayBeWithin(letters, candidateLetters, Math.min(budget, bestDistance))) continue;
         const d = boundedDistance(term, candidate, Math.min(budget, bestDistance));
         if (d > budget) continue;
         const f = this.frequency(candidate);

@@ -33,6 +33,9 @@ export function openStore(file: string): KeyValueStore {
     store: timed(new SqliteKeyv(file)),
     namespace: "modeldex",
     throwOnErrors: true,
+    // The adapter serializes at commit, in keyv's own format (see `SqliteKeyv`).
+    serialize: undefined,
+    deserialize: undefined,
   });
 }
 

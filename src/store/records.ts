@@ -138,6 +138,9 @@ export class KeyedMutex {
 
   constructor(private readonly shared?: SharedLock) {}
 
+  /** What the last work on a key left for the work queued after it (see `runCarrying`). */
+  private readonly carried = new Map<string, unknown>();
+
   async run<T>(key: string, work: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(() => this.exclusive(key, work));
@@ -145,8 +148,30 @@ export class KeyedMutex {
     try {
       return await next;
     } finally {
-      if (this.tails.get(key) === next) this.tails.delete(key);
+      if (this.tails.get(key) === next) {
+        this.tails.delete(key);
+        this.carried.delete(key);
+      }
     }
+  }
+
+  /**
+   * `run` for a read-modify-write: each work is handed the value the work before it on the same
+   * key left, while that one's successors wait in line, so a burst on one key reads the store
+   * once instead of once per change. Never across processes (with a shared lock): another
+   * process may write between two turns.
+   */
+  runCarrying<T, C>(
+    key: string,
+    work: (carried: C | undefined) => Promise<{ readonly result: T; readonly carry: C }>,
+  ): Promise<T> {
+    return this.run(key, async () => {
+      const carried = this.shared ? undefined : (this.carried.get(key) as C | undefined);
+      this.carried.delete(key);
+      const { result, carry } = await work(carried);
+      if (!this.shared) this.carried.set(key, carry);
+      return result;
+    });
   }
 
   private async exclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
@@ -227,18 +252,21 @@ export function stageIdSet(
   change: (ids: string[]) => string[],
   report: ProblemReporter,
 ): Promise<{ written: Promise<void> }> {
-  return mutexFor(store, `index:${type.prefix}`).run(key, async () => {
-    const before = await readIdSet(store, type, key, report);
-    const after = change(before);
-    if (after.length === before.length && after.every((id, i) => id === before[i]))
-      return { written: Promise.resolve() };
-    const written = after.length
-      ? writeRecord(store, type, key, { ids: after })
-      : deleteRecord(store, key);
-    // Other processes see only what is stored: a shared lock is held until the write lands.
-    if (sharedLocks.has(store)) await written;
-    return { written };
-  });
+  return mutexFor(store, `index:${type.prefix}`).runCarrying<{ written: Promise<void> }, string[]>(
+    key,
+    async (carried) => {
+      const before = carried ?? (await readIdSet(store, type, key, report));
+      const after = change(before);
+      if (after.length === before.length && after.every((id, i) => id === before[i]))
+        return { result: { written: Promise.resolve() }, carry: before };
+      const written = after.length
+        ? writeRecord(store, type, key, { ids: after })
+        : deleteRecord(store, key);
+      // Other processes see only what is stored: a shared lock is held until the write lands.
+      if (sharedLocks.has(store)) await written;
+      return { result: { written }, carry: after };
+    },
+  );
 }
 
 /** For `updateIdSet`: the ids with one more, kept in the order they came. */

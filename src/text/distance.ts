@@ -37,3 +37,31 @@ export function boundedDistance(a: string, b: string, limit: number): number {
   }
   return prev[n]!;
 }
+
+/**
+ * Which letters a word holds, as bits (a–z each their own; anything else shares six more), for
+ * `mayBeWithin`.
+ */
+export function letterSet(word: string): number {
+  let set = 0;
+  for (let i = 0; i < word.length; i++) {
+    const code = word.charCodeAt(i);
+    set |= 1 << (code >= 97 && code <= 122 ? code - 97 : 26 + (code % 6));
+  }
+  return set;
+}
+
+/**
+ * False when two words' letter sets (`letterSet`) prove their distance is over `limit`: every
+ * letter one word has and the other lacks costs at least one edit. Far cheaper than the
+ * distance, and it rules out nearly every word in a vocabulary.
+ */
+export function mayBeWithin(a: number, b: number, limit: number): boolean {
+  return bitCount(a & ~b) <= limit && bitCount(b & ~a) <= limit;
+}
+
+function bitCount(bits: number): number {
+  let v = bits - ((bits >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
+}

@@ -8,6 +8,18 @@ const TOKEN = /[\p{L}\p{N}]+/gu;
 const ASCII = /^[\x20-\x7e\s]*$/;
 const ASCII_WORD = /^[A-Za-z0-9]+$/;
 
+/** A letter, digit or mark outside ASCII. */
+const NON_ASCII_WORD_CHAR = /(?!\p{ASCII})[\p{L}\p{N}\p{M}]/u;
+
+/**
+ * Every word in the text is plain ASCII letters and digits (anything else in it, such as curly
+ * quotes and dashes, only separates words), so its words are found with lowercasing alone, which
+ * keeps every offset.
+ */
+export function hasAsciiWords(text: string): boolean {
+  return ASCII.test(text) || !NON_ASCII_WORD_CHAR.test(text);
+}
+
 export function foldAccents(text: string): string {
   // Most text is plain ASCII, which has nothing to fold: skip the costly normalisation.
   if (ASCII.test(text)) return text;
@@ -24,7 +36,7 @@ export interface Token {
 /** Tokens with their offsets in the original text. */
 export function tokenSpans(text: string): Token[] {
   const out: Token[] = [];
-  if (ASCII.test(text)) {
+  if (hasAsciiWords(text)) {
     // Lowercasing ASCII keeps every offset, so one pass over the lowered text is enough (a loop
     // over character codes: this runs for every passage shown and indexed).
     const lower = text.toLowerCase();

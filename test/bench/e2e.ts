@@ -209,11 +209,18 @@ export async function runEndToEnd(log: (line: string) => void = console.log) {
     const queries = (await corpusQueries(path.join(dataDir, "corpus"), 2_000)).map((q) => q.text);
     let next = 0;
     const query = () => queries[next++ % queries.length]!;
-    // Warm up: what a bot that has run for a while has already compiled and cached.
+    // Warm up: what a bot that has run for a while has already compiled and cached. A bookmark
+    // saved and removed again leaves no bookmark behind.
     for (let i = 0; i < 20; i++) {
       await (await members[i]!.runCommand("search", { query: query() })).settled(10_000);
-      await (await members[i]!.runCommand("model", { name: "opus 4.5" })).settled(10_000);
+      const answer = await (
+        await members[i]!.runCommand("model", { name: "opus 4.5" })
+      ).reply({
+        timeoutMs: 10_000,
+      });
       await members[i]!.autocomplete("model", { name: "gpt" }, "name");
+      await members[i]!.react(answer, "🔖");
+      await members[i]!.unreact(answer, "🔖");
     }
     await idle(emu, moderator);
 

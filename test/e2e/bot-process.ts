@@ -1,8 +1,18 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
+
+/** The node flags `npm start` gives the bot, so a bot started from the sources runs the same way. */
+const START_FLAGS = (
+  JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+    scripts: { start: string };
+  }
+).scripts.start
+  .split(/\s+/)
+  .filter((word) => word.startsWith("--"));
 
 /** A syntactically valid bot token for application 1234567890123456789; only the emulator sees it. */
 export const TEST_TOKEN = `${Buffer.from("1234567890123456789").toString("base64").replace(/=+$/, "")}.GhIjKl.${"a".repeat(38)}`;
@@ -59,7 +69,7 @@ export class BotProcess {
       : [];
     return BotProcess.spawn(
       process.execPath,
-      ["--import", "tsx", ...clock, "src/index.ts", ...(options.args ?? [])],
+      [...START_FLAGS, "--import", "tsx", ...clock, "src/index.ts", ...(options.args ?? [])],
       {
         ...(options.clockAt ? { TEST_CLOCK_AT: options.clockAt.toISOString() } : {}),
         ...env,

@@ -1,6 +1,15 @@
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { SqliteRecapPosts } from "../../src/recap/posts.js";
+import { openStore } from "../../src/store/keyv.js";
+import {
+  idSetType,
+  readIdSet,
+  stageIdSet,
+  updateIdSet,
+  withId,
+  withoutId,
+} from "../../src/store/records.js";
 import { SqliteDatabase } from "../../src/store/sqlite.js";
 import { tempDir } from "../helpers.js";
 
@@ -74,4 +83,43 @@ describe("writes that must be seen to have happened", () => {
       await posts.close();
     }
   }, 20_000);
+});
+
+describe("the key-value store on SQLite", () => {
+  it("GIVEN 200 changes of one index at once THEN each builds on the last, and all 200 are in the file after reopening", async () => {
+    const file = path.join(await tempDir("keyv-"), "store.sqlite");
+    const store = openStore(file);
+    const INDEX = idSetType("savers");
+    const ids = Array.from({ length: 200 }, (_, i) => String(1000 + i));
+    const staged = await Promise.all(
+      ids.map((id) => stageIdSet(store, INDEX, "savers:m1", withId(id), () => undefined)),
+    );
+    await Promise.all(staged.map((s) => s.written));
+    // A change queued after the burst has drained reads the file again, and builds on it.
+    await updateIdSet(store, INDEX, "savers:m1", withoutId("1000"), () => undefined);
+    await store.disconnect();
+
+    const reopened = openStore(file);
+    const problems: unknown[] = [];
+    expect(await readIdSet(reopened, INDEX, "savers:m1", (p) => problems.push(p))).toEqual(
+      ids.slice(1),
+    );
+    expect(problems).toEqual([]);
+    await reopened.disconnect();
+  });
+
+  it("GIVEN values with colons, quotes and characters outside ASCII THEN they read back as written, after reopening too", async () => {
+    const file = path.join(await tempDir("keyv-"), "store.sqlite");
+    const value = {
+      title: ":bookmark: it's “quoted” — 'twice'",
+      nested: [":a", "::b", "\u0000\u2028", "é🔖"],
+    };
+    const store = openStore(file);
+    await store.set("odd", value);
+    expect(await store.get("odd")).toEqual(value);
+    await store.disconnect();
+    const reopened = openStore(file);
+    expect(await reopened.get("odd")).toEqual(value);
+    await reopened.disconnect();
+  });
 });

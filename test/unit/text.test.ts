@@ -1,9 +1,12 @@
+import fs from "node:fs/promises";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { boundedDistance, letterSet, mayBeWithin } from "../../src/text/distance.js";
 import { formatDate, parseDateBound, parsePartialDate } from "../../src/text/dates.js";
 import { markdownLink, safeUrl } from "../../src/text/links.js";
 import { defuseMentions, escapeMarkdown } from "../../src/text/markdown.js";
-import { snippet } from "../../src/search/snippet.js";
-import { compactKey } from "../../src/text/tokens.js";
+import { matchingSpans, snippet } from "../../src/search/snippet.js";
+import { compactKey, lightStem, tokenSpans } from "../../src/text/tokens.js";
 import { truncate } from "../../src/text/truncate.js";
 
 describe("markdown safety", () => {
@@ -89,5 +92,95 @@ describe("compact keys", () => {
   it("ignores case, spaces and punctuation", () => {
     expect(compactKey("GPT-5.4 mini")).toBe(compactKey("gpt5.4mini"));
     expect(compactKey("Nemotron-Cascade 2")).toBe("nemotroncascade2");
+  });
+});
+
+describe("edit distance", () => {
+  it("GIVEN two words within the limit THEN the letter-set check never rules them out", () => {
+    // Seeded, so a failure can be replayed: 20,000 pairs, each a word and a few random edits of it.
+    let seed = 7;
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const alphabet = "abcdeilmnorstuvz-é";
+    const pick = () => alphabet[Math.floor(random() * alphabet.length)]!;
+    let within = 0;
+    for (let n = 0; n < 20_000; n++) {
+      const word = Array.from({ length: 3 + Math.floor(random() * 9) }, pick).join("");
+      let other = word;
+      for (let edits = Math.floor(random() * 4); edits > 0; edits--) {
+        const at = Math.floor(random() * (other.length + 1));
+        const roll = random();
+        other =
+          roll < 0.33
+            ? other.slice(0, at) + pick() + other.slice(at)
+            : roll < 0.66
+              ? other.slice(0, at) + other.slice(at + 1)
+              : other.slice(0, at) + pick() + other.slice(at + 1);
+      }
+      for (const limit of [1, 2]) {
+        if (boundedDistance(word, other, limit) > limit) continue;
+        within++;
+        expect(mayBeWithin(letterSet(word), letterSet(other), limit), `${word} ~ ${other}`).toBe(
+          true,
+        );
+      }
+    }
+    expect(within).toBeGreaterThan(5_000);
+  });
+
+  it("GIVEN words with different letters THEN the check rules them out", () => {
+    expect(mayBeWithin(letterSet("nemotron"), letterSet("distills"), 2)).toBe(false);
+    expect(mayBeWithin(letterSet("nemtoron"), letterSet("nemotron"), 1)).toBe(true);
+    expect(mayBeWithin(letterSet("gemini"), letterSet("gemma"), 1)).toBe(false);
+  });
+});
+
+/** Words as SQLite's unicode61 tokenizer finds them, the slow general way. */
+function unicodeWords(text: string) {
+  return [...text.matchAll(/[\p{L}\p{N}]+/gu)].map((m) => ({
+    norm: m[0]
+      .normalize("NFKD")
+      .replace(/\p{M}+/gu, "")
+      .toLowerCase(),
+    start: m.index,
+    end: m.index + m[0].length,
+  }));
+}
+
+describe("snippet matches", () => {
+  it("GIVEN any shipped document and query words THEN the words marked are exactly the words whose stem was asked for", async () => {
+    const folder = path.resolve(import.meta.dirname, "../../data/corpus");
+    const texts = await Promise.all(
+      (await fs.readdir(folder))
+        .filter((file) => file.endsWith(".txt"))
+        .map((file) => fs.readFile(path.join(folder, file), "utf8")),
+    );
+    expect(texts.length).toBeGreaterThan(50);
+    texts.push("Déjà vu: the café’s naïve model — “o3” and GPT‑5 (ﬁne-tuned) İstanbul");
+    const queries = [
+      ["model"],
+      ["models", "release"],
+      ["o3"],
+      ["gpt", "5"],
+      ["reasoning", "agents", "open"],
+      ["deepseek", "r1"],
+      ["the"],
+      ["cafe", "naive"],
+      ["a"],
+      ["deja"],
+      ["distillation", "distill"],
+    ];
+    let marked = 0;
+    for (const text of texts) {
+      expect(tokenSpans(text)).toEqual(unicodeWords(text));
+      for (const terms of queries) {
+        const wanted = new Set(terms.map(lightStem));
+        const expected = unicodeWords(text).filter((t) => wanted.has(lightStem(t.norm)));
+        const spans = matchingSpans(text, wanted);
+        expect(spans).toEqual(expected);
+        expect(tokenSpans(text).filter((t) => wanted.has(lightStem(t.norm)))).toEqual(expected);
+        marked += spans.length;
+      }
+    }
+    expect(marked).toBeGreaterThan(1_000);
   });
 });
