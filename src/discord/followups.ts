@@ -1,17 +1,16 @@
 import {
-  MessagePayload,
   REST,
   Routes,
   type APIMessage,
   type Client,
   type CommandInteraction,
-  type InteractionEditReplyOptions,
-  type InteractionReplyOptions,
   type MessageComponentInteraction,
   type ModalSubmitInteraction,
+  type RawFile,
 } from "discord.js";
 import type { Logger } from "pino";
 import { withRetries } from "../retry.js";
+import type { MessagePayload } from "./payload.js";
 
 /** Discord accepts follow-ups with an interaction's token for this long after it was created. */
 export const TOKEN_LIFETIME_MS = 15 * 60_000;
@@ -45,33 +44,30 @@ export class InteractionFollowUps {
     });
   }
 
+  /** Replaces the original response with `payload`: what it does not set is cleared. */
   async edit(
     interaction: RepliableInteraction,
-    options: InteractionEditReplyOptions,
+    payload: MessagePayload,
     arrivedAt: number,
   ): Promise<APIMessage> {
-    const { body, files } = await MessagePayload.create(interaction.webhook, options)
-      .resolveBody()
-      .resolveFiles();
+    const { body, files } = webhookMessage(payload, true);
     const route = Routes.webhookMessage(interaction.applicationId, interaction.token, "@original");
     return this.send(interaction, arrivedAt, "edit", () =>
-      this.rest.patch(route, { body, files: files ?? undefined, auth: false }),
+      this.rest.patch(route, { body, files, auth: false }),
     ) as Promise<APIMessage>;
   }
 
   async followUp(
     interaction: RepliableInteraction,
-    options: InteractionReplyOptions,
+    payload: MessagePayload,
     arrivedAt: number,
   ): Promise<APIMessage> {
-    const { body, files } = await MessagePayload.create(interaction.webhook, options)
-      .resolveBody()
-      .resolveFiles();
+    const { body, files } = webhookMessage(payload, false);
     const route = Routes.webhook(interaction.applicationId, interaction.token);
     return this.send(interaction, arrivedAt, "follow-up", () =>
       this.rest.post(route, {
         body,
-        files: files ?? undefined,
+        files,
         query: new URLSearchParams({ wait: "true" }),
         auth: false,
       }),
@@ -102,4 +98,28 @@ export class InteractionFollowUps {
         ),
     });
   }
+}
+
+/**
+ * A reply builder's payload is already the API's JSON: it is sent as it is, not converted to
+ * discord.js options and back. An edit clears what the payload leaves out (the deferral's
+ * "thinking…" state, the buttons of an earlier page); a follow-up keeps the payload's flags.
+ */
+export function webhookMessage(
+  payload: MessagePayload,
+  edit: boolean,
+): { body: Record<string, unknown>; files: RawFile[] | undefined } {
+  const files = payload.files?.map((file) => ({
+    name: file.name,
+    data: Buffer.from(file.data, "utf8"),
+  }));
+  const body: Record<string, unknown> = {
+    content: payload.content ?? (edit ? null : undefined),
+    embeds: payload.embeds ?? [],
+    components: payload.components ?? [],
+    allowed_mentions: { parse: [] },
+    flags: edit ? undefined : payload.flags,
+    attachments: files?.map((file, index) => ({ id: String(index), filename: file.name })),
+  };
+  return { body, files: files?.length ? files : undefined };
 }

@@ -367,14 +367,14 @@ export function createRouter({
       : answer;
     let message;
     if (isComponent && !late.update) {
-      message = await followUps.followUp(interaction, replyOptions(late.payload), arrivedAt);
+      message = await followUps.followUp(interaction, late.payload, arrivedAt);
     } else if (isEphemeral(late.payload) && !privately && !isComponent) {
       // A public deferral cannot turn private, and the first follow-up would fill it: remove the
       // "thinking…" message first, then answer privately.
       await followUps.delete(interaction, arrivedAt).catch(() => undefined);
-      message = await followUps.followUp(interaction, replyOptions(late.payload), arrivedAt);
+      message = await followUps.followUp(interaction, late.payload, arrivedAt);
     } else {
-      message = await followUps.edit(interaction, editOptions(late.payload), arrivedAt);
+      message = await followUps.edit(interaction, late.payload, arrivedAt);
     }
     return { id: message.id, channelId: message.channel_id, guildId: interaction.guildId };
   }
