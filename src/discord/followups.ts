@@ -8,6 +8,10 @@ import {
   type ModalSubmitInteraction,
   type RawFile,
 } from "discord.js";
+import type {
+  RESTPatchAPIWebhookWithTokenMessageJSONBody,
+  RESTPostAPIWebhookWithTokenJSONBody,
+} from "discord-api-types/v10";
 import type { Logger } from "pino";
 import { withRetries } from "../retry.js";
 import type { MessagePayload } from "./payload.js";
@@ -108,12 +112,15 @@ export class InteractionFollowUps {
 export function webhookMessage(
   payload: MessagePayload,
   edit: boolean,
-): { body: Record<string, unknown>; files: RawFile[] | undefined } {
+): {
+  body: RESTPatchAPIWebhookWithTokenMessageJSONBody | RESTPostAPIWebhookWithTokenJSONBody;
+  files: RawFile[] | undefined;
+} {
   const files = payload.files?.map((file) => ({
     name: file.name,
     data: Buffer.from(file.data, "utf8"),
   }));
-  const body: Record<string, unknown> = {
+  const body: RESTPatchAPIWebhookWithTokenMessageJSONBody = {
     content: payload.content ?? (edit ? null : undefined),
     embeds: payload.embeds ?? [],
     components: payload.components ?? [],
